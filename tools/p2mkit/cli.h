@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Shared helpers for the p2mkit subcommands: strict number and type
+ * parsing, MSR arguments, exit codes and JSON output.
+ *
+ * Exit status contract: 0 the operation succeeded, 1 the operation failed
+ * (or its answer is a failure such as an EPT misconfiguration), 2 bad usage
+ * or bad input.
+ */
+#ifndef P2MKIT_CLI_H
+#define P2MKIT_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/** One subcommand: its name, one-line summary and entry point. */
+struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/** cli_parse_u64() - whole-string decimal or 0x-hex number; false if not. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/**
+ * cli_parse_msr_assign() - parse "0xIDX=0xVAL" (either part decimal or hex).
+ * Returns false for anything else, including an index above 0xffffffff.
+ */
+bool cli_parse_msr_assign(const char *s, uint32_t *msr, uint64_t *value);
+
+/**
+ * cli_parse_type() - parse a memory-type token (UC UC- WC WT WP WB, CD, WC+)
+ * or a numeric encoding into *@mt.  Returns false for anything else.
+ */
+bool cli_parse_type(const char *s, unsigned *mt);
+
+/** cli_usage_error() - print "p2mkit CMD: MESSAGE" to stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** cli_print_json() - print @root compactly-indented to stdout, then free it. */
+void cli_print_json(json_t *root);
+
+/** cli_wants_help() - true if argv has -h or --help before any "--". */
+bool cli_wants_help(int argc, char **argv);
+
+/* Subcommand entry points, one file each (cmd_<name>.c). */
+int cmd_combine(int argc, char **argv);
+int cmd_mtrr(int argc, char **argv);
+int cmd_msr(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+
+#endif /* P2MKIT_CLI_H */

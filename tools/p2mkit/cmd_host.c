@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* p2mkit host: not built yet; refuses with a clear error rather than guessing. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cmd_host(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fputs("p2mkit host: not implemented yet\n", stderr);
+	return CLI_EXIT_FAIL;
+}

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <stdio.h>
+
+#include "cli.h"
+
+int cmd_msr(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fputs("p2mkit msr: not implemented yet\n", stderr);
+	return CLI_EXIT_FAIL;
+}
