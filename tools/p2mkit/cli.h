@@ -56,4 +56,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 
+/* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
+int cmd_combine_arm64(int argc, char **argv);
+int cmd_explain_arm64(int argc, char **argv);
+
 #endif /* P2MKIT_CLI_H */
