@@ -48,6 +48,67 @@ void cli_print_json(json_t *root);
 /** cli_wants_help() - true if argv has -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 
+/*
+ * MTRR-state options shared by `mtrr`, `msr` and `explain`:
+ * --maxphyaddr N, --vcnt N, --no-fixed, --no-wc, --msr 0xIDX=0xVAL
+ * (repeatable, applied in order).
+ */
+#define CLI_MSR_MAX 256
+struct cli_mtrr_opts {
+	unsigned maxphyaddr;
+	unsigned vcnt;
+	bool no_fixed;
+	bool no_wc;
+	unsigned nmsr;
+	uint32_t msr[CLI_MSR_MAX];
+	uint64_t value[CLI_MSR_MAX];
+	const char *text[CLI_MSR_MAX];
+};
+
+/* Option codes the shared MTRR options use in getopt_long tables. */
+enum {
+	CLI_OPT_MAXPHYADDR = 0x1000,
+	CLI_OPT_VCNT,
+	CLI_OPT_NO_FIXED,
+	CLI_OPT_NO_WC,
+	CLI_OPT_MSR,
+};
+
+/* getopt_long entries for the shared options (splice into a table). */
+#define CLI_MTRR_LONG_OPTIONS                                              \
+	{"maxphyaddr", required_argument, NULL, CLI_OPT_MAXPHYADDR},       \
+		{"vcnt", required_argument, NULL, CLI_OPT_VCNT},           \
+		{"no-fixed", no_argument, NULL, CLI_OPT_NO_FIXED},         \
+		{"no-wc", no_argument, NULL, CLI_OPT_NO_WC},               \
+		{"msr", required_argument, NULL, CLI_OPT_MSR}
+
+/* Defaults: MAXPHYADDR 36 (the SDM's value when CPUID leaf 80000008H is
+ * absent), 8 variable pairs, fixed ranges and WC supported (as KVM and Xen
+ * expose to guests). */
+void cli_mtrr_opts_init(struct cli_mtrr_opts *o);
+
+/**
+ * cli_mtrr_opt() - consume one shared option.  Returns 1 if @code was one of
+ * them and was valid, 0 if @code is not a shared option, or exits status 2
+ * through cli_usage_error's return (as -2) when its argument is malformed.
+ */
+int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
+		 const char *arg);
+
+struct p2mk_mtrr_state;
+struct p2mk_gp;
+/**
+ * cli_mtrr_build() - initialise @s from @o and apply the MSR writes in
+ * order.  Returns -1 on success, or the index of the first write that
+ * raised #GP (with *@gp filled).  Returns -2 if the configuration itself is
+ * invalid.
+ */
+int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
+		   struct p2mk_gp *gp);
+
+/** cli_mtrr_json() - the guest-visible MTRR/PAT registers of @s as JSON. */
+json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s);
+
 /* Subcommand entry points, one file each (cmd_<name>.c). */
 int cmd_combine(int argc, char **argv);
 int cmd_mtrr(int argc, char **argv);

@@ -87,3 +87,106 @@ bool cli_wants_help(int argc, char **argv)
 	}
 	return false;
 }
+
+/* ---- shared MTRR options --------------------------------------------- */
+
+#include <p2mkit/mtrr.h>
+
+void cli_mtrr_opts_init(struct cli_mtrr_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->maxphyaddr = 36;
+	o->vcnt = 8;
+}
+
+int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
+		 const char *arg)
+{
+	uint64_t v = 0;
+	switch (code) {
+	case CLI_OPT_MAXPHYADDR:
+		if (!cli_parse_u64(arg, &v) || v < 32 || v > 52)
+			return -cli_usage_error(
+				cmd, "--maxphyaddr wants a number from 32 to 52, "
+				     "got '%s'",
+				arg);
+		o->maxphyaddr = (unsigned)v;
+		return 1;
+	case CLI_OPT_VCNT:
+		if (!cli_parse_u64(arg, &v) || v > P2MK_MTRR_VCNT_MAX)
+			return -cli_usage_error(
+				cmd, "--vcnt wants a number from 0 to 40, got '%s'",
+				arg);
+		o->vcnt = (unsigned)v;
+		return 1;
+	case CLI_OPT_NO_FIXED:
+		o->no_fixed = true;
+		return 1;
+	case CLI_OPT_NO_WC:
+		o->no_wc = true;
+		return 1;
+	case CLI_OPT_MSR:
+		if (o->nmsr == CLI_MSR_MAX)
+			return -cli_usage_error(cmd, "at most %d --msr options",
+						CLI_MSR_MAX);
+		if (!cli_parse_msr_assign(arg, &o->msr[o->nmsr],
+					  &o->value[o->nmsr]))
+			return -cli_usage_error(
+				cmd, "--msr wants INDEX=VALUE (e.g. 0x2ff=0xc06), "
+				     "got '%s'",
+				arg);
+		o->text[o->nmsr++] = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
+		   struct p2mk_gp *gp)
+{
+	const struct p2mk_mtrr_config cfg = {
+		.vcnt = (uint8_t)o->vcnt,
+		.maxphyaddr = (uint8_t)o->maxphyaddr,
+		.fixed = !o->no_fixed,
+		.wc = !o->no_wc,
+	};
+	if (p2mk_mtrr_init(s, &cfg) != P2MK_OK)
+		return -2;
+	for (unsigned i = 0; i < o->nmsr; i++) {
+		if (p2mk_mtrr_wrmsr(s, o->msr[i], o->value[i], gp) != P2MK_OK)
+			return (int)i;
+	}
+	return -1;
+}
+
+static json_t *hex_json(uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "mtrrcap", hex_json(s->cap));
+	json_object_set_new(o, "def_type", hex_json(s->def_type));
+	json_object_set_new(o, "pat", hex_json(s->pat));
+	json_object_set_new(o, "maxphyaddr", json_integer(s->maxphyaddr));
+	json_t *vars = json_array();
+	for (unsigned n = 0; n < p2mk_mtrr_vcnt(s); n++) {
+		if (!(s->var[n].mask & P2MK_MTRR_MASK_V))
+			continue;
+		json_t *v = json_object();
+		json_object_set_new(v, "index", json_integer(n));
+		json_object_set_new(v, "base", hex_json(s->var[n].base));
+		json_object_set_new(v, "mask", hex_json(s->var[n].mask));
+		json_object_set_new(
+			v, "type",
+			json_string(p2mk_mt_name((unsigned)(s->var[n].base & 0xff))));
+		json_array_append_new(vars, v);
+	}
+	json_object_set_new(o, "variable", vars);
+	return o;
+}
