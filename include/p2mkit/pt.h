@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pt: the page-table engine shared by every second-stage and IOMMU format.
+ *
+ * One generic walker (src/pt/pt.c) works on any format described by a
+ * struct p2mk_pt_fmt: geometry as data (levels, log2 sizes, input and
+ * output widths, the levels that may hold leaves) plus a handful of
+ * encode/decode hooks (src/pt/fmt_*.c).  The split follows Hafnium's
+ * generic mm.c + arch hooks and Linux generic_pt's per-format contract
+ * (landscape-and-users.md §4.1, §4.2); memory comes from an injected
+ * struct p2mk_mm_ops as in KVM arm64's kvm_pgtable (§4.3).
+ *
+ * Vocabulary (log2 throughout, as generic_pt):
+ *  - level 0 holds 4 KiB leaves; level L maps items of 2^(12 + 9L) bytes,
+ *    i.e. of order 9L (in 4 KiB frames).  This is the reverse of the Arm
+ *    ARM's numbering (Arm level 3 is our level 0) and of AMD-Vi's modes
+ *    (AMD level 1 is our level 0) because it keeps the arithmetic simple.
+ *  - an "entry" is one 64-bit descriptor; a "table" is one 4 KiB page of
+ *    512 entries (the Arm stage-2 root may be 2..16 concatenated pages).
+ *  - a "leaf" is a present entry that translates (4 KiB page, 2 MiB or
+ *    1 GiB superpage); a "table entry" points to the next level.
+ *
+ * Every mutating call runs in two phases, as Hafnium's
+ * mm_ptable_prepare()/mm_ptable_commit(): prepare walks the range without
+ * writing anything, checks every rule (EXISTS, RANGE, INVAL) and reserves
+ * every table page the change may need; only then does commit write, and
+ * commit cannot fail.  A call that returns an error has changed nothing and
+ * holds no memory.
+ *
+ * Invalidation: every entry that was present and is changed or removed is
+ * reported to struct p2mk_pt_sync.inval (a guest-frame range, and whether a
+ * non-leaf entry changed, which tells an IOMMU it must also drop cached
+ * paging-structure entries: VT-d IH = 0, AMD-Vi PDE = 1;
+ * iommu-invalidation.md §2.4, §3.1).  Every table page that stops being
+ * referenced is handed to struct p2mk_pt_sync.free_table only after an
+ * inval call covering it (iommu-invalidation.md §6.1); the engine never
+ * frees a page that hardware may have seen.
+ *
+ * Not thread-safe: the caller serialises mutating calls on one pt (as every
+ * hypervisor does with its p2m lock).  Lookups may run concurrently with
+ * each other.
+ */
+#ifndef P2MKIT_PT_H
+#define P2MKIT_PT_H
+
+#include <p2mkit/base.h>
+
+#define P2MK_PT_MAX_LEVELS     6  /* AMD-Vi v1 has up to 6 */
+#define P2MK_PT_MAX_ROOT_PAGES 16 /* Arm stage-2 concatenation limit */
+#define P2MK_PT_TABLE_LG2      9  /* 512 entries per 4 KiB table */
+#define P2MK_PT_ENTRIES        512u
+
+/* max_order value meaning "no cap beyond what the format allows". */
+#define P2MK_PT_ORDER_ANY 255u
+
+/* ---- attributes ------------------------------------------------------ */
+
+/* Access permissions (struct p2mk_pt_attrs.perm). */
+#define P2MK_PT_R 0x1u
+#define P2MK_PT_W 0x2u
+#define P2MK_PT_X 0x4u
+
+/*
+ * Flags (struct p2mk_pt_attrs.flags).  Each format accepts a subset; a
+ * flag outside it is P2MK_ERR_INVAL.  See docs/pt.md for the bit each one
+ * lands in.
+ */
+#define P2MK_PT_IPAT   0x0001u /* EPT bit 6: ignore guest PAT */
+#define P2MK_PT_A      0x0002u /* accessed: EPT 8, x86 5, Arm AF 10, AMD-Vi 5 */
+#define P2MK_PT_D      0x0004u /* dirty: EPT 9, x86 6, AMD-Vi 6 */
+#define P2MK_PT_SNP    0x0008u /* VT-d snoop bit 11 (also EPT 11, for sharing) */
+#define P2MK_PT_SVE    0x0010u /* EPT bit 63: suppress #VE */
+#define P2MK_PT_FC     0x0020u /* AMD-Vi bit 60: force coherent */
+#define P2MK_PT_RECALC 0x0040u /* software: "recalculate me" mark */
+
+/**
+ * struct p2mk_pt_attrs - format-neutral leaf attributes.
+ * @perm: P2MK_PT_R/W/X; never 0 (an entry without access is unmapped).
+ * @mt: the format's memory-type field: EPT EMT (0..7, bits 5:3); x86 NPT
+ *      the host PAT index 0..7 = 4*PAT + 2*PCD + PWT (x86 §6.2); Arm
+ *      stage-2 MemAttr[3:0] (bits 5:2); 0 for VT-d and AMD-Vi.
+ * @sh: Arm stage-2 SH[1:0] (bits 9:8); 0 elsewhere.
+ * @sw: the format's software field for the layers above (p2m type), of
+ *      p2mk_pt_fmt.sw_bits bits, stored in bits the hardware ignores.
+ * @flags: P2MK_PT_IPAT, ... above.
+ */
+struct p2mk_pt_attrs {
+	uint8_t perm;
+	uint8_t mt;
+	uint8_t sh;
+	uint8_t sw;
+	uint16_t flags;
+};
+
+/* ---- formats --------------------------------------------------------- */
+
+enum p2mk_pt_kind {
+	P2MK_PT_EPT,    /* Intel EPT, SDM vol. 3C §29.3.2 */
+	P2MK_PT_X86_64, /* x86-64 long mode as AMD NPT uses it, APM vol. 2 §5.3,
+	                   §15.25 */
+	P2MK_PT_ARM_S2, /* Arm VMSAv8-64 stage 2, 4 KiB granule, DDI 0487 D8.3
+	                 */
+	P2MK_PT_VTD_SL, /* Intel VT-d second-stage, VT-d spec §9.8 */
+	P2MK_PT_AMDV1,  /* AMD-Vi v1 host page table, AMD IOMMU spec §2.2.3 */
+};
+
+struct p2mk_pt_fmt;
+
+/**
+ * struct p2mk_pt_fmt_ops - the per-format encode/decode hooks.  The engine
+ * never looks at a descriptor bit except through these and the data masks
+ * of struct p2mk_pt_fmt.
+ * @check: P2MK_OK if @a can be encoded as a leaf of this format.
+ * @leaf: the leaf encoding of @a at @level, without the output address
+ *        (the engine ORs in mfn << 12, which is where every supported
+ *        format keeps it).
+ * @decode: the attributes of leaf @e at @level (inverse of @leaf for every
+ *          @a that @check accepts).
+ * @table: a table entry at @level pointing to the table at @pa.
+ */
+struct p2mk_pt_fmt_ops {
+	enum p2mk_err (*check)(const struct p2mk_pt_fmt *f,
+	                       const struct p2mk_pt_attrs *a);
+	uint64_t (*leaf)(const struct p2mk_pt_fmt *f,
+	                 const struct p2mk_pt_attrs *a, unsigned level);
+	void (*decode)(const struct p2mk_pt_fmt *f, uint64_t e, unsigned level,
+	               struct p2mk_pt_attrs *a);
+	uint64_t (*table)(const struct p2mk_pt_fmt *f, uint64_t pa,
+	                  unsigned level);
+};
+
+/**
+ * struct p2mk_pt_fmt - one format instance, as data.
+ * @name: short name ("ept4", "npt", "arm-s2-l3", ...).
+ * @levels: levels walked (the root is level @levels - 1).
+ * @ias: input (guest-physical / IOVA) address width in bits.
+ * @oas: output (host-physical) address width in bits; an mfn must be
+ *       below 2^(@oas - 12).
+ * @granule_lg2, @table_lg2: 12 and 9 for every supported format (the
+ *       index shift of level L is granule_lg2 + table_lg2 * L).
+ * @oa_hi: highest address bit an entry can hold (51, or 47 for Arm).
+ * @sw_bits: width of p2mk_pt_attrs.sw.
+ * @hw_leaf_levels: bit L set if the architecture allows a leaf at level L.
+ * @leaf_levels: bit L set if this instance uses leaves at level L (a
+ *       subset of @hw_leaf_levels containing bit 0 and without holes, e.g.
+ *       0x3 for hardware without 1 GiB pages).
+ * @present_mask: an entry is present iff (e & present_mask) != 0.
+ * @table_mask, @table_match: a present entry at level L > 0 is a table
+ *       entry iff (e & table_mask) == table_match[L].
+ * @bbm_mask: bits whose change in a present entry needs break-before-make
+ *       (Arm ARM D8.16.1); 0 for formats that may be rewritten in place.
+ * @flags_ok: the P2MK_PT_* flags the format accepts.
+ * @ops: the hooks.
+ */
+struct p2mk_pt_fmt {
+	const char *name;
+	enum p2mk_pt_kind kind;
+	uint8_t levels;
+	uint8_t ias;
+	uint8_t oas;
+	uint8_t granule_lg2;
+	uint8_t table_lg2;
+	uint8_t oa_hi;
+	uint8_t sw_bits;
+	uint16_t hw_leaf_levels;
+	uint16_t leaf_levels;
+	uint16_t flags_ok;
+	uint64_t present_mask;
+	uint64_t table_mask;
+	uint64_t table_match[P2MK_PT_MAX_LEVELS];
+	uint64_t bbm_mask;
+	const struct p2mk_pt_fmt_ops *ops;
+};
+
+/* The built-in descriptors (src/pt/fmt_*.c). */
+extern const struct p2mk_pt_fmt p2mk_pt_fmt_ept4; /* 4-level EPT, 48-bit */
+extern const struct p2mk_pt_fmt p2mk_pt_fmt_ept5; /* 5-level EPT, 57-bit */
+extern const struct p2mk_pt_fmt p2mk_pt_fmt_npt;  /* 4-level NPT, 48-bit */
+extern const struct p2mk_pt_fmt p2mk_pt_fmt_npt5; /* 5-level NPT, 57-bit */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_arm_s2_l3; /* 3 levels, 40-bit IPA, 2 concatenated roots */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_arm_s2_l4; /* 4 levels, 48-bit IPA */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_vtd_sl3; /* VT-d second-stage, 39-bit */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_vtd_sl4; /* VT-d second-stage, 48-bit */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_vtd_sl5; /* VT-d second-stage, 57-bit */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_amdv1_l3; /* AMD-Vi v1 mode 3, 39-bit */
+extern const struct p2mk_pt_fmt
+    p2mk_pt_fmt_amdv1_l4; /* AMD-Vi v1 mode 4, 48-bit */
+
+/**
+ * p2mk_pt_fmt_derive() - a copy of @base with a different input width,
+ * output width or leaf-size set (0 keeps the base value for each).
+ * Use it to describe a hardware instance: e.g. leaf_levels = 0x3 for a CPU
+ * without 1 GiB EPT pages (EPT_VPID_CAP[17] = 0), oas = MAXPHYADDR, or an
+ * Arm IPA size between 31 and 44 bits for 3 levels (the root is then 1 to
+ * 16 concatenated tables, DDI 0487 D8.2.x "Concatenated translation
+ * tables").  Returns P2MK_OK, or P2MK_ERR_INVAL if the result would not be
+ * a valid instance (see p2mk_pt_fmt_check()).
+ */
+enum p2mk_err p2mk_pt_fmt_derive(struct p2mk_pt_fmt *out,
+                                 const struct p2mk_pt_fmt *base, unsigned ias,
+                                 unsigned oas, unsigned leaf_levels);
+
+/**
+ * p2mk_pt_fmt_check() - P2MK_OK if @f is self-consistent: 1..6 levels,
+ * 4 KiB granule, @ias within what @levels (and for Arm, concatenation of
+ * up to 16 roots) can translate, @oas <= @oa_hi + 1, @leaf_levels a
+ * hole-free subset of @hw_leaf_levels containing level 0.
+ */
+enum p2mk_err p2mk_pt_fmt_check(const struct p2mk_pt_fmt *f);
+
+/** p2mk_pt_fmt_root_pages() - pages in the root table of @f (1..16). */
+unsigned p2mk_pt_fmt_root_pages(const struct p2mk_pt_fmt *f);
+
+/** p2mk_pt_level_lg2sz() - log2 of the bytes one entry at @level maps. */
+static inline unsigned p2mk_pt_level_lg2sz(const struct p2mk_pt_fmt *f,
+                                           unsigned level)
+{
+	return f->granule_lg2 + f->table_lg2 * level;
+}
+
+/* ---- the table object ------------------------------------------------ */
+
+/**
+ * struct p2mk_pt_sync - how the engine tells its caller what to flush.
+ * @inval: called with a range of guest frames whose translations changed
+ *         (entries that were present and are now different or gone);
+ *         @nonleaf is true if a table entry was removed or replaced, or a
+ *         leaf was split or merged.  May be NULL if nothing caches
+ *         translations.  The caller may flush synchronously or batch; the
+ *         engine calls it between clearing an entry and writing its
+ *         replacement on break-before-make formats (Arm).
+ * @free_table: receives each table page that is no longer referenced, only
+ *         after an @inval call whose range covers everything the page
+ *         translated.  The caller returns it to its allocator once that
+ *         invalidation has completed (iommu-invalidation.md §6.1).  NULL
+ *         means "free at once through mm_ops.free_page", which is correct
+ *         only if @inval completes invalidations synchronously.
+ * @ctx: passed back to both.
+ */
+struct p2mk_pt_sync {
+	void (*inval)(void *ctx, p2mk_gfn_t gfn, uint64_t count, bool nonleaf);
+	void (*free_table)(void *ctx, void *table);
+	void *ctx;
+};
+
+/** struct p2mk_pt_stats - cumulative counters of one pt. */
+struct p2mk_pt_stats {
+	uint64_t table_pages;    /* table pages in use now, root included */
+	uint64_t leaves_written; /* leaf entries written by map/protect/split */
+	uint64_t splits;         /* superpages split into a table */
+	uint64_t merges;         /* tables merged back by defrag */
+	uint64_t tables_freed;   /* pages handed to free_table */
+	uint64_t invals;         /* inval calls */
+};
+
+/**
+ * struct p2mk_pt - one page-table tree.  Embed it anywhere; every field is
+ * private to src/pt (read them through the accessors below).
+ */
+struct p2mk_pt {
+	struct p2mk_pt_fmt fmt;
+	struct p2mk_mm_ops mm;
+	struct p2mk_pt_sync sync;
+	uint64_t *root[P2MK_PT_MAX_ROOT_PAGES];
+	unsigned root_pages;
+	bool root_owned;
+	uint64_t gfn_limit; /* first gfn beyond the input width */
+	uint64_t mfn_limit; /* first mfn beyond the output width */
+	uint64_t oa_mask;   /* bits oa_hi..12: the address in a table entry */
+	struct p2mk_pt_stats stats;
+};
+
+/**
+ * p2mk_pt_init() - set up an empty tree of format @fmt (copied, so it may
+ * be a temporary).  The root (p2mk_pt_fmt_root_pages() pages) comes from
+ * @mm->alloc_page; @mm and @sync are copied.  Returns P2MK_OK,
+ * P2MK_ERR_INVAL for a bad format or missing mm hooks, or P2MK_ERR_NOMEM
+ * (nothing allocated then).  A concatenated root built this way is made of
+ * separate pages; hardware needs them contiguous, so for real use with
+ * more than one root page use p2mk_pt_init_with_root().
+ */
+enum p2mk_err p2mk_pt_init(struct p2mk_pt *pt, const struct p2mk_pt_fmt *fmt,
+                           const struct p2mk_mm_ops *mm,
+                           const struct p2mk_pt_sync *sync);
+
+/**
+ * p2mk_pt_init_with_root() - as p2mk_pt_init(), but the root is the
+ * caller's zeroed, physically contiguous, size-aligned block of
+ * p2mk_pt_fmt_root_pages() pages at @root.  The engine never frees it.
+ */
+enum p2mk_err p2mk_pt_init_with_root(struct p2mk_pt *pt,
+                                     const struct p2mk_pt_fmt *fmt,
+                                     const struct p2mk_mm_ops *mm,
+                                     const struct p2mk_pt_sync *sync,
+                                     void *root);
+
+/**
+ * p2mk_pt_destroy() - drop every mapping: one inval call for the whole
+ * input range (nonleaf = true) if anything was present, then every table
+ * page (and the root, if the engine allocated it) to free_table.  The pt
+ * must be initialised again before reuse.
+ */
+void p2mk_pt_destroy(struct p2mk_pt *pt);
+
+/** p2mk_pt_set_sync() - replace the invalidation/free callbacks. */
+void p2mk_pt_set_sync(struct p2mk_pt *pt, const struct p2mk_pt_sync *sync);
+
+/** p2mk_pt_root_pa() - what a hardware walker is given (EPTP, nCR3, ...). */
+uint64_t p2mk_pt_root_pa(const struct p2mk_pt *pt);
+
+/** p2mk_pt_root_table() - page @i (0-based) of the root table, or NULL. */
+uint64_t *p2mk_pt_root_table(const struct p2mk_pt *pt, unsigned i);
+
+/** p2mk_pt_get_stats() - a copy of the cumulative counters. */
+struct p2mk_pt_stats p2mk_pt_get_stats(const struct p2mk_pt *pt);
+
+/* ---- operations ------------------------------------------------------ */
+
+/* p2mk_pt_map() flags. */
+#define P2MK_PT_MAP_REPLACE 0x1u /* allow changing a present output address */
+
+/**
+ * p2mk_pt_map() - map guest frames [@gfn, @gfn + @count) to machine frames
+ * [@mfn, @mfn + @count) with @attrs.
+ *
+ * At each step the largest leaf is used that the instance allows
+ * (fmt.leaf_levels), that @max_order permits (order 9L <= max_order) and
+ * for which the current gfn and mfn are both aligned and enough frames
+ * remain; the number of leaves written is therefore the minimum possible.
+ * Existing mappings of the same output (attribute changes) are allowed; a
+ * present page whose output differs is P2MK_ERR_EXISTS unless @flags has
+ * P2MK_PT_MAP_REPLACE.  A superpage only partly covered is split exactly
+ * as far as needed; an existing table wholly covered by a new leaf is
+ * replaced and freed (after inval).  Nothing is merged otherwise.
+ *
+ * Errors (nothing changed): P2MK_ERR_INVAL (count 0, bad attrs, bad
+ * flags), P2MK_ERR_RANGE (beyond ias/oas), P2MK_ERR_EXISTS, P2MK_ERR_NOMEM.
+ */
+enum p2mk_err p2mk_pt_map(struct p2mk_pt *pt, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
+                          uint64_t count, const struct p2mk_pt_attrs *attrs,
+                          unsigned max_order, unsigned flags);
+
+/**
+ * p2mk_pt_unmap() - make [@gfn, @gfn + @count) not present.  Unmapped
+ * holes are fine.  Tables wholly inside the range are detached and freed;
+ * a superpage partly inside is split (which may need memory:
+ * P2MK_ERR_NOMEM, nothing changed).  Tables left empty by a partial unmap
+ * stay until p2mk_pt_defrag().  P2MK_ERR_INVAL/RANGE as for map.
+ */
+enum p2mk_err p2mk_pt_unmap(struct p2mk_pt *pt, p2mk_gfn_t gfn, uint64_t count);
+
+/**
+ * p2mk_pt_protect() - change the attributes of every present page in
+ * [@gfn, @gfn + @count): each field becomes (old & ~mask) | (set & mask),
+ * field by field, so @mask selects what changes (e.g. only .sw, only
+ * P2MK_PT_RECALC).  Non-present pages stay so.  A superpage partly inside
+ * whose attributes would change is split exactly as far as needed.
+ * P2MK_ERR_INVAL if a resulting attribute set is not encodable (checked for
+ * every page before anything is written), P2MK_ERR_NOMEM, RANGE.
+ */
+enum p2mk_err p2mk_pt_protect(struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                              uint64_t count, const struct p2mk_pt_attrs *set,
+                              const struct p2mk_pt_attrs *mask);
+
+/** A mask that selects every attribute field (full replacement). */
+#define P2MK_PT_ATTRS_ALL                                                      \
+	((struct p2mk_pt_attrs){0xff, 0xff, 0xff, 0xff, 0xffff})
+
+/**
+ * p2mk_pt_defrag() - explicit merge, never done implicitly: within
+ * [@gfn, @gfn + @count), every table whose 512 entries are leaves of
+ * consecutive, suitably aligned output with identical attributes becomes
+ * one leaf one level up (if fmt.leaf_levels allows it), and every table
+ * with no present entry is removed; bottom-up, so merges cascade.  Only
+ * tables wholly inside the range are considered.  Never allocates, so it
+ * fails only with P2MK_ERR_INVAL/RANGE.  Freed tables go through inval and
+ * free_table as usual.
+ */
+enum p2mk_err p2mk_pt_defrag(struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                             uint64_t count);
+
+/**
+ * struct p2mk_pt_leaf - one translation as found in the tree.
+ * @gfn, @mfn: first frame of the leaf (aligned to 2^order).
+ * @order: 9 * level.  @level: the level holding the entry.
+ * @attrs: decoded attributes.  @raw: the entry itself.
+ * @table: set only by p2mk_pt_walk() with P2MK_PT_WALK_TABLES for a table
+ *         entry; then @mfn is the table's frame and @attrs is zero.
+ */
+struct p2mk_pt_leaf {
+	p2mk_gfn_t gfn;
+	p2mk_mfn_t mfn;
+	unsigned order;
+	unsigned level;
+	struct p2mk_pt_attrs attrs;
+	uint64_t raw;
+	bool table;
+};
+
+/**
+ * p2mk_pt_lookup() - translate @gfn.  On P2MK_OK *@leaf describes the leaf
+ * covering it (so @gfn's frame is leaf->mfn + (gfn - leaf->gfn)).
+ * P2MK_ERR_NOENT if not mapped, P2MK_ERR_RANGE beyond the input width.
+ */
+enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                             struct p2mk_pt_leaf *leaf);
+
+/* p2mk_pt_walk() flags. */
+#define P2MK_PT_WALK_TABLES                                                    \
+	0x1u /* also visit table entries, before their children */
+
+/**
+ * p2mk_pt_walk() - call @fn for every present leaf that intersects
+ * [@gfn, @gfn + @count), in ascending gfn order (and, with
+ * P2MK_PT_WALK_TABLES, for every table entry on the way, before its
+ * contents).  A non-zero return from @fn stops the walk and is passed back
+ * through *@stopped (if non-NULL).  Read-only.  P2MK_ERR_INVAL/RANGE.
+ */
+enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                           uint64_t count, unsigned flags,
+                           int (*fn)(void *ctx,
+                                     const struct p2mk_pt_leaf *leaf),
+                           void *ctx, int *stopped);
+
+#endif /* P2MKIT_PT_H */
