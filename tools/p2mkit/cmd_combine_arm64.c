@@ -1,13 +1,504 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* ARM64 form, not built yet: refuses with a clear error. */
+/*
+ * p2mkit combine arm64: the stage-1 x stage-2 memory attribute combination
+ * (spec: shared/spec/arm64-memory-attributes.md, "arm64 §N").
+ *
+ * Also holds the helpers the arm64 explain form shares (a64_cli_*): option
+ * parsing for shareability and features, the canonical one-line rendering,
+ * the JSON rendering and the plain-language consequences.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <p2mkit/memtype.h>
 
 #include "cli.h"
 
+/*
+ * Helpers shared with cmd_explain_arm64.c.  Their prototypes are repeated
+ * there (a private header would fall outside this form's files); they take
+ * only core and jansson types so the two copies cannot drift apart silently.
+ */
+int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
+                     unsigned *out);
+int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out);
+int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
+                     unsigned max, unsigned *out);
+void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len);
+void a64_cli_print_line(const struct p2mk_a64_result *r);
+json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a);
+json_t *a64_cli_result_json(const struct p2mk_a64_result *r);
+size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
+                            size_t max);
+
+static const char combine_arm64_usage[] =
+    "usage: p2mkit combine arm64 --s1 0xNN --s2 0xN [--fwb] [--sh1 SH] "
+    "[--sh2 SH]\n"
+    "                            [--hcr-cd] [--hcr-id] [--hcr-dc] "
+    "[--hcr-dct] [--s1-off]\n"
+    "                            [--ifetch] [--sctlr-i] [--features "
+    "LIST] [--json]\n"
+    "\n"
+    "  --s1 0xNN      stage-1 MAIR attribute byte (Attr<AttrIndx>)\n"
+    "  --s2 0xN       stage-2 descriptor MemAttr[3:0] (bits 5:2)\n"
+    "  --fwb          HCR_EL2.FWB = 1 (FEAT_S2FWB, arm64 §4)\n"
+    "  --sh1, --sh2   stage-1 / stage-2 SH: NSH, OSH, ISH or 0-3 "
+    "(default ISH)\n"
+    "  --hcr-cd       HCR_EL2.CD = 1: stage-2 Normal is Non-cacheable "
+    "(data)\n"
+    "  --hcr-id       HCR_EL2.ID = 1: the same for instruction fetches\n"
+    "  --hcr-dc       HCR_EL2.DC = 1: stage 1 off, default Normal WB "
+    "NSH\n"
+    "  --hcr-dct      HCR_EL2.DCT = 1: the DC default is Tagged\n"
+    "  --s1-off       SCTLR_EL1.M = 0: data accesses Device-nGnRnE\n"
+    "  --ifetch       the access is an instruction fetch\n"
+    "  --sctlr-i      SCTLR_EL1.I = 1 (instruction fetches with stage 1 "
+    "off)\n"
+    "  --features L   comma list of xs, mte2, mte-perm, or none "
+    "(default xs,mte2)\n"
+    "\n"
+    "Output: one line, the effective type first (Device-nGnRnE, "
+    "Device-nGnRE,\n"
+    "Device-nGRE, Device-GRE, Normal-I<c>-O<c> with <c> NC/WT/WB), then "
+    "hints,\n"
+    "shareability, faults and permitted behaviours.  UNPREDICTABLE or "
+    "RESERVED\n"
+    "first means the inputs have no architectural result.\n"
+    "Exit status: 0 ok, 1 UNPREDICTABLE/reserved result, 2 bad usage.\n";
+
+/* ---- shared helpers --------------------------------------------------- */
+
+int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
+                     unsigned *out)
+{
+	static const struct {
+		const char *name;
+		unsigned sh;
+	} names[] = {
+	    {"NSH", P2MK_A64_NSH},
+	    {"OSH", P2MK_A64_OSH},
+	    {"ISH", P2MK_A64_ISH},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(arg, names[i].name) == 0) {
+			*out = names[i].sh;
+			return 0;
+		}
+	}
+	uint64_t v = 0;
+	if (cli_parse_u64(arg, &v) && v <= 3) {
+		*out = (unsigned)v;
+		return 0;
+	}
+	return cli_usage_error(cmd, "%s wants NSH, OSH, ISH or 0-3, got '%s'",
+	                       opt, arg);
+}
+
+int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out)
+{
+	char buf[128];
+	if (strlen(arg) >= sizeof(buf))
+		return cli_usage_error(cmd, "--features list too long");
+	snprintf(buf, sizeof(buf), "%s", arg);
+	unsigned f = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strcasecmp(tok, "xs") == 0)
+			f |= P2MK_A64_FEAT_XS;
+		else if (strcasecmp(tok, "mte2") == 0)
+			f |= P2MK_A64_FEAT_MTE2;
+		else if (strcasecmp(tok, "mte-perm") == 0)
+			f |= P2MK_A64_FEAT_MTE_PERM;
+		else if (strcasecmp(tok, "none") != 0)
+			return cli_usage_error(
+			    cmd,
+			    "--features: unknown feature "
+			    "'%s' (xs, mte2, mte-perm, none)",
+			    tok);
+	}
+	*out = f;
+	return 0;
+}
+
+/* "RWA", "RA", "WA" or "NA", "-T" if transient; "-" for NC. */
+static void level_hints(const struct p2mk_a64_level *l, char *buf, size_t len)
+{
+	if (l->cache == P2MK_A64_NC) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	const char *rw = l->ra && l->wa ? "RWA"
+	                 : l->ra        ? "RA"
+	                 : l->wa        ? "WA"
+	                                : "NA";
+	snprintf(buf, len, "%s%s", rw, l->transient ? "-T" : "");
+}
+
+void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len)
+{
+	if (a->kind != P2MK_A64_NORMAL ||
+	    (a->inner.cache == P2MK_A64_NC && a->outer.cache == P2MK_A64_NC)) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	char i[8], o[8];
+	level_hints(&a->inner, i, sizeof(i));
+	level_hints(&a->outer, o, sizeof(o));
+	snprintf(buf, len, "i:%s,o:%s", i, o);
+}
+
+/* Comma list of the hazard names in @mask, or "none". */
+static void hazard_list(unsigned mask, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < P2MK_A64_HZ_COUNT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		int n =
+		    snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+		             p2mk_a64_hazard_name(1u << i));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(buf, len, "none");
+}
+
+#define A64_FAULTS                                                             \
+	(P2MK_A64_HZ_UNALIGNED_FAULT | P2MK_A64_HZ_DC_ZVA_FAULT |              \
+	 P2MK_A64_HZ_MEMCPY_FAULT | P2MK_A64_HZ_ATOMICS_IMPDEF)
+
+void a64_cli_print_line(const struct p2mk_a64_result *r)
+{
+	const struct p2mk_a64_attr *a = &r->attr;
+	if (a->status != P2MK_A64_OK) {
+		const char *why =
+		    a->kind != P2MK_A64_NONE ? r->sh_rule : a->rule;
+		printf("%s %s%s\n", p2mk_a64_type_name(a), why,
+		       a->verified ? "" : " unverified");
+		return;
+	}
+	char hints[32], faults[128], allows[128];
+	a64_cli_hints(a, hints, sizeof(hints));
+	hazard_list(r->hazards & A64_FAULTS, faults, sizeof(faults));
+	hazard_list(r->hazards & ~A64_FAULTS, allows, sizeof(allows));
+	printf("%s hints=%s sh=%s%s faults=%s allows=%s%s%s%s%s\n",
+	       p2mk_a64_type_name(a), hints, p2mk_a64_sh_name(r->sh),
+	       r->sh_forced ? "(forced)" : "", faults, allows,
+	       a->tagged ? " tagged" : "", a->notagaccess ? " notagaccess" : "",
+	       a->xs0 ? " xs=0" : "", a->verified ? "" : " unverified");
+}
+
+static json_t *level_json(const struct p2mk_a64_level *l)
+{
+	static const char *const names[] = {"NC", "WT", "WB"};
+	return json_pack("{s:s, s:b, s:b, s:b}", "cache",
+	                 l->cache <= P2MK_A64_WB ? names[l->cache] : "?",
+	                 "read_allocate", l->ra, "write_allocate", l->wa,
+	                 "transient", l->transient);
+}
+
+json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a)
+{
+	static const char *const devs[] = {"nGnRnE", "nGnRE", "nGRE", "GRE"};
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string(p2mk_a64_type_name(a)));
+	json_object_set_new(o, "status",
+	                    json_string(p2mk_a64_status_name(a->status)));
+	json_object_set_new(o, "verified", json_boolean(a->verified));
+	const char *kind = a->kind == P2MK_A64_DEVICE   ? "device"
+	                   : a->kind == P2MK_A64_NORMAL ? "normal"
+	                                                : NULL;
+	json_object_set_new(o, "kind", kind ? json_string(kind) : json_null());
+	json_object_set_new(o, "device",
+	                    a->kind == P2MK_A64_DEVICE && a->dev <= 3
+	                        ? json_string(devs[a->dev])
+	                        : json_null());
+	json_object_set_new(o, "inner",
+	                    a->kind == P2MK_A64_NORMAL ? level_json(&a->inner)
+	                                               : json_null());
+	json_object_set_new(o, "outer",
+	                    a->kind == P2MK_A64_NORMAL ? level_json(&a->outer)
+	                                               : json_null());
+	json_object_set_new(o, "tagged", json_boolean(a->tagged));
+	json_object_set_new(o, "notagaccess", json_boolean(a->notagaccess));
+	json_object_set_new(o, "xs0", json_boolean(a->xs0));
+	json_object_set_new(o, "rule", json_string(a->rule));
+	return o;
+}
+
+static const char *s2_op_name(unsigned op)
+{
+	switch (op) {
+	case P2MK_A64_S2_COMBINE:
+		return "combine";
+	case P2MK_A64_S2_FWB_DEVICE:
+		return "fwb-force-device";
+	case P2MK_A64_S2_FWB_NC:
+		return "fwb-nc-unless-s1-device";
+	case P2MK_A64_S2_FWB_FORCE_WB:
+		return "fwb-force-wb";
+	default:
+		return "fwb-use-s1";
+	}
+}
+
+static json_t *hazard_array(unsigned mask)
+{
+	json_t *a = json_array();
+	for (unsigned i = 0; i < P2MK_A64_HZ_COUNT; i++) {
+		if (mask & (1u << i))
+			json_array_append_new(
+			    a, json_string(p2mk_a64_hazard_name(1u << i)));
+	}
+	return a;
+}
+
+json_t *a64_cli_result_json(const struct p2mk_a64_result *r)
+{
+	json_t *o = a64_cli_attr_json(&r->attr);
+	char hints[32];
+	a64_cli_hints(&r->attr, hints, sizeof(hints));
+	json_object_set_new(o, "hints", json_string(hints));
+	json_object_set_new(o, "shareability",
+	                    json_string(p2mk_a64_sh_name(r->sh)));
+	json_object_set_new(o, "shareability_fields",
+	                    json_string(p2mk_a64_sh_name(r->sh_fields)));
+	json_object_set_new(o, "shareability_forced",
+	                    json_boolean(r->sh_forced));
+	json_object_set_new(o, "shareability_rule", json_string(r->sh_rule));
+	json_object_set_new(o, "faults", hazard_array(r->hazards & A64_FAULTS));
+	json_object_set_new(o, "allows",
+	                    hazard_array(r->hazards & ~A64_FAULTS));
+	json_object_set_new(
+	    o, "memcpy_faults",
+	    json_boolean((r->hazards & P2MK_A64_HZ_MEMCPY_FAULT) != 0));
+	json_object_set_new(o, "stage1", a64_cli_attr_json(&r->s1));
+	json_t *s2 = a64_cli_attr_json(&r->s2.attr);
+	char mem[8];
+	snprintf(mem, sizeof(mem), "0x%x", (unsigned)r->s2.memattr);
+	json_object_set_new(s2, "memattr", json_string(mem));
+	json_object_set_new(s2, "fwb", json_boolean(r->s2.fwb));
+	json_object_set_new(s2, "op", json_string(s2_op_name(r->s2.op)));
+	json_object_set_new(o, "stage2", s2);
+	return o;
+}
+
+size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
+                            size_t max)
+{
+	size_t n = 0;
+#define SAY(s)                                                                 \
+	do {                                                                   \
+		if (n < max)                                                   \
+			out[n++] = (s);                                        \
+	} while (0)
+	const struct p2mk_a64_attr *a = &r->attr;
+	if (a->status != P2MK_A64_OK) {
+		SAY("no architectural result: the inputs are UNPREDICTABLE or "
+		    "reserved; fix the encoding (arm64 §2, §3, §4, §6.1)");
+		return n;
+	}
+	unsigned h = r->hazards;
+	if (h & P2MK_A64_HZ_MEMCPY_FAULT)
+		SAY("memcpy to this mapping will take alignment faults: "
+		    "generic "
+		    "memcpy/memset use unaligned LDP/STP and overlapping tail "
+		    "copies (SIGBUS in user space); use aligned MMIO accessors "
+		    "(arm64 §7)");
+	if (h & P2MK_A64_HZ_DC_ZVA_FAULT)
+		SAY("memset through DC ZVA will take an alignment fault "
+		    "(arm64 §7)");
+	if (h & P2MK_A64_HZ_UNALIGNED_FAULT)
+		SAY("every unaligned access faults, whatever SCTLR_EL1.A says "
+		    "(arm64 §7)");
+	if (h & P2MK_A64_HZ_ATOMICS_IMPDEF)
+		SAY("exclusives and atomics on Device memory are "
+		    "IMPLEMENTATION "
+		    "DEFINED and may fault: do not rely on them (arm64 §7)");
+	if (a->kind == P2MK_A64_DEVICE) {
+		if (h & P2MK_A64_HZ_GATHER)
+			SAY("gathering allowed (G): writes may merge, a "
+			    "limited "
+			    "form of write-combining");
+		else
+			SAY("no gathering (nG): no write-combining, each write "
+			    "is its own transaction (smaller PCIe TLPs)");
+		if (!(h & P2MK_A64_HZ_REORDER))
+			SAY("no reordering (nR) of accesses to this device");
+		if (!(h & P2MK_A64_HZ_EARLY_ACK))
+			SAY("no early write acknowledgement (nE): every write "
+			    "waits for the endpoint");
+		SAY("never read speculatively");
+	}
+	if (h & P2MK_A64_HZ_WRITE_COMBINE)
+		SAY("write-combining possible (Normal Non-cacheable, what "
+		    "Linux's pgprot_writecombine maps)");
+	if (h & P2MK_A64_HZ_SPECULATIVE)
+		SAY("speculative reads and unaligned accesses are allowed: for "
+		    "a device BAR the device must tolerate them (arm64 §7)");
+	if (a->kind == P2MK_A64_NORMAL && a->inner.cache != P2MK_A64_NC)
+		SAY("cacheable: only correct for memory that is coherent with "
+		    "the caches (e.g. cacheable PFNMAP with FWB, arm64 §8)");
+	if (r->sh_forced)
+		SAY("shareability forced to Outer Shareable (Device or Normal "
+		    "iNC-oNC; arm64 §6.1)");
+	if (r->s1.tagged && !a->tagged)
+		SAY("the stage-1 MTE Tagged attribute does not survive (result "
+		    "is not Normal WB RWA, or stage 2 is NoTagAccess; "
+		    "arm64 §6.2)");
+	if (a->tagged)
+		SAY("MTE tags are checked on this mapping (Tagged survives)");
+	if (!a->verified)
+		SAY("this result depends on an UNVERIFIED choice in the spec "
+		    "(arm64 §11); see docs/arm64.md");
+#undef SAY
+	return n;
+}
+
+int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
+                     unsigned max, unsigned *out)
+{
+	uint64_t v = 0;
+	if (!cli_parse_u64(arg, &v) || v > max)
+		return cli_usage_error(cmd, "%s wants 0x0-0x%x, got '%s'", opt,
+		                       max, arg);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* ---- the combine form ------------------------------------------------- */
+
+enum {
+	OPT_S1 = 0x100,
+	OPT_S2,
+	OPT_FWB,
+	OPT_SH1,
+	OPT_SH2,
+	OPT_HCR_CD,
+	OPT_HCR_ID,
+	OPT_HCR_DC,
+	OPT_HCR_DCT,
+	OPT_S1_OFF,
+	OPT_IFETCH,
+	OPT_SCTLR_I,
+	OPT_FEATURES,
+	OPT_JSON,
+};
+
 int cmd_combine_arm64(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("p2mkit: the arm64 form is not implemented yet\n", stderr);
-	return CLI_EXIT_FAIL;
+	static const char cmd[] = "combine arm64";
+	static const struct option longopts[] = {
+	    {"s1", required_argument, NULL, OPT_S1},
+	    {"s2", required_argument, NULL, OPT_S2},
+	    {"fwb", no_argument, NULL, OPT_FWB},
+	    {"sh1", required_argument, NULL, OPT_SH1},
+	    {"sh2", required_argument, NULL, OPT_SH2},
+	    {"hcr-cd", no_argument, NULL, OPT_HCR_CD},
+	    {"hcr-id", no_argument, NULL, OPT_HCR_ID},
+	    {"hcr-dc", no_argument, NULL, OPT_HCR_DC},
+	    {"hcr-dct", no_argument, NULL, OPT_HCR_DCT},
+	    {"s1-off", no_argument, NULL, OPT_S1_OFF},
+	    {"ifetch", no_argument, NULL, OPT_IFETCH},
+	    {"sctlr-i", no_argument, NULL, OPT_SCTLR_I},
+	    {"features", required_argument, NULL, OPT_FEATURES},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct p2mk_a64_ctl ctl = {
+	    .features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2,
+	};
+	unsigned s1 = 0, s2 = 0, sh1 = P2MK_A64_ISH, sh2 = P2MK_A64_ISH;
+	bool have_s1 = false, have_s2 = false, json = false;
+	int err = 0;
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while (!err &&
+	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(combine_arm64_usage, stdout);
+			return CLI_EXIT_OK;
+		case OPT_S1:
+			err = a64_cli_parse_u8(cmd, "--s1", optarg, 0xff, &s1);
+			have_s1 = true;
+			break;
+		case OPT_S2:
+			err = a64_cli_parse_u8(cmd, "--s2", optarg, 0xf, &s2);
+			have_s2 = true;
+			break;
+		case OPT_FWB:
+			ctl.fwb = true;
+			break;
+		case OPT_SH1:
+			err = a64_cli_parse_sh(cmd, "--sh1", optarg, &sh1);
+			break;
+		case OPT_SH2:
+			err = a64_cli_parse_sh(cmd, "--sh2", optarg, &sh2);
+			break;
+		case OPT_HCR_CD:
+			ctl.cd = true;
+			break;
+		case OPT_HCR_ID:
+			ctl.id = true;
+			break;
+		case OPT_HCR_DC:
+			ctl.dc = true;
+			break;
+		case OPT_HCR_DCT:
+			ctl.dct = true;
+			break;
+		case OPT_S1_OFF:
+			ctl.s1_off = true;
+			break;
+		case OPT_IFETCH:
+			ctl.ifetch = true;
+			break;
+		case OPT_SCTLR_I:
+			ctl.sctlr_i = true;
+			break;
+		case OPT_FEATURES:
+			err =
+			    a64_cli_parse_features(cmd, optarg, &ctl.features);
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		default:
+			return cli_usage_error(cmd,
+			                       "bad or incomplete option '%s' "
+			                       "(see --help)",
+			                       argv[optind - 1]);
+		}
+	}
+	if (err)
+		return CLI_EXIT_USAGE;
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+		                       argv[optind]);
+	if (!have_s1 || !have_s2)
+		return cli_usage_error(
+		    cmd, "--s1 and --s2 are required (see --help)");
+
+	struct p2mk_a64_result r =
+	    p2mk_a64_combine((uint8_t)s1, sh1, s2, sh2, &ctl);
+	if (json) {
+		json_t *j = a64_cli_result_json(&r);
+		char b[8];
+		snprintf(b, sizeof(b), "0x%02x", s1);
+		json_object_set_new(j, "input_s1", json_string(b));
+		cli_print_json(j);
+	} else {
+		a64_cli_print_line(&r);
+	}
+	return r.attr.status == P2MK_A64_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
