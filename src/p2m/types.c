@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * p2m vocabulary: type and architecture names, and the small predicates a
+ * policy needs about a domain view.  Spec: xen §10 (types), §8.1
+ * (cache_flush_permitted).
+ */
+#include <p2mkit/p2m.h>
+
+static const char *const p2mt_names[P2MK_P2MT_COUNT] = {
+    [P2MK_P2M_INVALID] = "invalid",
+    [P2MK_P2M_RAM_RW] = "ram_rw",
+    [P2MK_P2M_RAM_RO] = "ram_ro",
+    [P2MK_P2M_RAM_LOGDIRTY] = "ram_logdirty",
+    [P2MK_P2M_MMIO_DM] = "mmio_dm",
+    [P2MK_P2M_MMIO_DIRECT] = "mmio_direct",
+    [P2MK_P2M_GRANT_RW] = "grant_map_rw",
+    [P2MK_P2M_GRANT_RO] = "grant_map_ro",
+    [P2MK_P2M_FOREIGN] = "map_foreign",
+};
+
+static const char *const arch_names[] = {
+    [P2MK_ARCH_X86_EPT] = "x86-ept",
+    [P2MK_ARCH_X86_NPT] = "x86-npt",
+    [P2MK_ARCH_ARM64] = "arm64",
+};
+
+/* String equality without <string.h> (the core is freestanding). */
+static bool streq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+const char *p2mk_p2mt_name(unsigned t)
+{
+	return t < P2MK_P2MT_COUNT ? p2mt_names[t] : "?";
+}
+
+bool p2mk_p2mt_parse(const char *s, unsigned *t)
+{
+	for (unsigned i = 0; i < P2MK_P2MT_COUNT; i++) {
+		if (streq(s, p2mt_names[i])) {
+			*t = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool p2mk_p2mt_is_ram(unsigned t)
+{
+	return t == P2MK_P2M_RAM_RW || t == P2MK_P2M_RAM_RO ||
+	       t == P2MK_P2M_RAM_LOGDIRTY;
+}
+
+bool p2mk_p2mt_present(unsigned t)
+{
+	/* Emulated MMIO is deliberately not present: accesses trap (§10). */
+	return t != P2MK_P2M_INVALID && t != P2MK_P2M_MMIO_DM &&
+	       t < P2MK_P2MT_COUNT;
+}
+
+const char *p2mk_arch_name(unsigned arch)
+{
+	return arch < sizeof(arch_names) / sizeof(arch_names[0])
+	           ? arch_names[arch]
+	           : "?";
+}
+
+bool p2mk_arch_parse(const char *s, unsigned *arch)
+{
+	for (unsigned i = 0; i < sizeof(arch_names) / sizeof(arch_names[0]);
+	     i++) {
+		if (streq(s, arch_names[i])) {
+			*arch = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool p2mk_view_cache_flush_permitted(const struct p2mk_policy_view *v)
+{
+	/* xen §8.1 condition 1: iomem caps, ioport caps or assigned PCI
+	 * devices (the pdevs term is 8333e358e4, 2025). */
+	return v->nio != 0 || v->ioports != 0 || v->pdevs != 0;
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * KVM x86 on VMX from 6.11, with KVM_X86_QUIRK_IGNORE_GUEST_PAT enabled
+ * (the default on Intel from 6.15; 6.11-6.14 behave the same): guest MTRRs
+ * are stored but never consulted (0a7b73559b39); MMIO -> UC without IPAT;
+ * no non-coherent DMA -> WB + IPAT; otherwise WB without IPAT, so guest
+ * PAT decides.
+ *
+ * Source: x86-memory-types.md §11 (rows 6.11 and 6.15); landscape §2.
+ */
+#include "internal.h"
+
+static void decide(const struct p2mk_policy_view *v,
+                   const struct p2mk_policy_query *q, struct p2mk_policy_out *o)
+{
+	*o = (struct p2mk_policy_out){0};
+	if (!p2mk_p2mt_present(q->type)) {
+		pol_kind(o, P2MK_POL_NONE, "not present", "x86 §11");
+		return;
+	}
+	if (q->type == P2MK_P2M_MMIO_DIRECT) {
+		pol_ept(o, P2MK_MT_UC, false, "MMIO: UC", "x86 §11 row 6.11");
+		return;
+	}
+	if (!v->cfg->noncoherent_dma)
+		pol_ept(o, P2MK_MT_WB, true,
+		        "ignore-guest-PAT quirk, no non-coherent DMA: WB+IPAT",
+		        "x86 §11 rows 6.11, 6.15");
+	else
+		pol_ept(o, P2MK_MT_WB, false,
+		        "non-coherent DMA: WB, guest PAT honoured",
+		        "x86 §11 row 6.11");
+}
+
+static bool resync(const struct p2mk_policy_view *v,
+                   const struct p2mk_mt_event *ev, const char **why)
+{
+	(void)v;
+	if (ev->kind == P2MK_EV_DEV_ASSIGN ||
+	    ev->kind == P2MK_EV_DEV_DEASSIGN || ev->kind == P2MK_EV_CONFIG) {
+		*why = "(un)registering non-coherent DMA zaps all SPTEs "
+		       "(x86 §11)";
+		return true;
+	}
+	*why = "guest MTRRs have zero impact since 6.11 (x86 §11)";
+	return false;
+}
+
+const struct p2mk_policy p2mk_policy_kvm_x86_6_11 = {
+    .name = "kvm-x86-6.11",
+    .summary = "KVM VMX 6.11+ (ignore-guest-PAT quirk on): WB+IPAT unless "
+               "non-coherent DMA",
+    .source = "x86-memory-types.md §11",
+    .arch = P2MK_ARCH_X86_EPT,
+    .decide = decide,
+    .resync = resync,
+};
