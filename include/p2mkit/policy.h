@@ -102,4 +102,14 @@ p2mk_view_guest_mtrr(const struct p2mk_policy_view *v);
 /** p2mk_s2attr_name() - "Device-nGnRE", "Normal-NC", "Normal-WB", ... */
 const char *p2mk_s2attr_name(unsigned attr, bool fwb);
 
+/**
+ * p2mk_policy_out_str() - a short rendering of an answer for tables and
+ * the CLI: "WB+IPAT", "UC" (EPT); "hPAT2 UC-" (NPT); "Normal-NC" (arm64);
+ * "split", "refused" or "-" for the other kinds.  Writes at most @len bytes
+ * including the terminating NUL (truncating if needed) and returns the
+ * length of the untruncated string.
+ */
+size_t p2mk_policy_out_str(unsigned arch, const struct p2mk_policy_out *o,
+                           char *buf, size_t len);
+
 #endif /* P2MKIT_POLICY_H */

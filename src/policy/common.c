@@ -241,3 +241,49 @@ const char *p2mk_s2attr_name(unsigned attr, bool fwb)
 		return "Normal (mixed inner/outer)";
 	}
 }
+
+/* Append @s to buf[*pos..] (bounded), counting the full length. */
+static void put(char *buf, size_t len, size_t *pos, const char *s)
+{
+	for (; *s != '\0'; s++, (*pos)++) {
+		if (*pos + 1 < len)
+			buf[*pos] = *s;
+	}
+}
+
+size_t p2mk_policy_out_str(unsigned arch, const struct p2mk_policy_out *o,
+                           char *buf, size_t len)
+{
+	size_t pos = 0;
+	char idx[2] = {0, 0};
+	switch (o->kind) {
+	case P2MK_POL_MIXED:
+		put(buf, len, &pos, "split");
+		break;
+	case P2MK_POL_REFUSED:
+		put(buf, len, &pos, "refused");
+		break;
+	case P2MK_POL_NONE:
+		put(buf, len, &pos, "-");
+		break;
+	default:
+		if (arch == P2MK_ARCH_X86_EPT) {
+			put(buf, len, &pos, p2mk_mt_name(o->emt));
+			if (o->ipat)
+				put(buf, len, &pos, "+IPAT");
+		} else if (arch == P2MK_ARCH_X86_NPT) {
+			idx[0] = (char)('0' + (o->hpat_index & 7));
+			put(buf, len, &pos, "hPAT");
+			put(buf, len, &pos, idx);
+			put(buf, len, &pos, " ");
+			put(buf, len, &pos, p2mk_mt_name(o->hpat_type));
+		} else {
+			put(buf, len, &pos,
+			    p2mk_s2attr_name(o->s2attr, o->fwb));
+		}
+		break;
+	}
+	if (len > 0)
+		buf[pos < len ? pos : len - 1] = '\0';
+	return pos;
+}
