@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Helpers shared by the host layer's C files; not part of its API. */
+#ifndef P2MKIT_HOST_INTERNAL_H
+#define P2MKIT_HOST_INTERNAL_H
+
+#include "host/host.h"
+
+/**
+ * host_vec_grow() - make room for one more element in a growable array of
+ * @n elements of @elsz bytes with capacity *@cap.  Returns the (possibly
+ * moved) array; if the allocation fails it returns @arr unchanged, leaves
+ * *@cap alone and sets h->oom.
+ */
+void *host_vec_grow(struct p2mk_host *h, void *arr, size_t n, size_t *cap,
+                    size_t elsz);
+
+/** host_zero() - memset @p to zero and return it. */
+void *host_zero(void *p, size_t sz);
+
+/*
+ * HOST_PUSH(h, diags) appends one zeroed element to h->diags (count
+ * h->ndiags, capacity h->cap_diags) and yields a pointer to it, or NULL if
+ * memory ran out (the array is then unchanged).
+ */
+#define HOST_PUSH(h, field)                                                    \
+	((h)->field = host_vec_grow((h), (h)->field, (h)->n##field,            \
+	                            &(h)->cap_##field, sizeof(*(h)->field)),   \
+	 (h)->n##field < (h)->cap_##field                                      \
+	     ? host_zero(&(h)->field[(h)->n##field++], sizeof(*(h)->field))    \
+	     : NULL)
+
+/** host_diag() - record a malformed line of @file (printf-style message). */
+void host_diag(struct p2mk_host *h, const char *file, unsigned line,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** host_finding() - record a finding about range @range (-1: machine). */
+void host_finding(struct p2mk_host *h, enum p2mk_host_sev sev, const char *id,
+                  int range, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/** host_set_source() - status and reason of a source. */
+void host_set_source(struct p2mk_host *h, enum p2mk_host_source_id id,
+                     enum p2mk_host_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/** host_path() - "@base/@rel" into @out; false if it does not fit. */
+bool host_path(const struct p2mk_host *h, const char *base, const char *rel,
+               char *out, size_t outsz);
+
+/** host_errno_status() - MISSING, DENIED or IO_ERROR for an errno. */
+enum p2mk_host_status host_errno_status(int err);
+
+/**
+ * host_read_file() - read root/@rel whole into a NUL-terminated heap buffer
+ * (caller frees) and copy it into the capture directory if one is set.
+ * Returns READ, or the status for the failure with *@err = errno.
+ */
+enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
+                                     char **buf, size_t *len, int *err);
+
+/** host_read_raw() - host_read_file() without copying into the capture. */
+enum p2mk_host_status host_read_raw(struct p2mk_host *h, const char *rel,
+                                    char **buf, size_t *len, int *err);
+
+/** host_capture_write() - write @len bytes to capture/@rel (if capturing). */
+void host_capture_write(struct p2mk_host *h, const char *rel, const void *buf,
+                        size_t len);
+
+/** host_fmt_size() - "256 MiB", "4 KiB", "1536 MiB": exact units only. */
+void host_fmt_size(uint64_t bytes, char *out, size_t outsz);
+
+#endif /* P2MKIT_HOST_INTERNAL_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * host layer plumbing: growable arrays, diagnostics, reading files under
+ * the root and copying them into a capture directory.
+ */
+#include "host/host_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Inputs larger than this are not sysfs/procfs text: refuse them. */
+#define MAX_INPUT (16u << 20)
+
+static const char *const source_names[P2MK_HOST_NSOURCES] = {
+    "cpuinfo", "msr", "proc-mtrr", "pat-list", "iomem", "pci",
+};
+static const char *const source_paths[P2MK_HOST_NSOURCES] = {
+    "proc/cpuinfo", "dev/cpu/0/msr",
+    "proc/mtrr",    "sys/kernel/debug/x86/pat_memtype_list",
+    "proc/iomem",   "sys/bus/pci/devices",
+};
+
+void p2mk_host_init(struct p2mk_host *h, const char *root)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->root, sizeof(h->root), "%s", root ? root : "/");
+	for (int i = 0; i < P2MK_HOST_NSOURCES; i++) {
+		h->src[i].name = source_names[i];
+		h->src[i].path = source_paths[i];
+		h->src[i].status = P2MK_HOST_NOT_TRIED;
+	}
+}
+
+void p2mk_host_free(struct p2mk_host *h)
+{
+	free(h->diags);
+	free(h->mtrr_vars);
+	free(h->pat_maps);
+	free(h->iomem);
+	free(h->bars);
+	free(h->segs);
+	free(h->effs);
+	free(h->ranges);
+	free(h->findings);
+	h->diags = NULL;
+	h->mtrr_vars = NULL;
+	h->pat_maps = NULL;
+	h->iomem = NULL;
+	h->bars = NULL;
+	h->segs = NULL;
+	h->effs = NULL;
+	h->ranges = NULL;
+	h->findings = NULL;
+	h->ndiags = h->nmtrr_vars = h->npat_maps = h->niomem = h->nbars = 0;
+	h->nsegs = h->neffs = h->nranges = h->nfindings = 0;
+	h->cap_diags = h->cap_mtrr_vars = h->cap_pat_maps = h->cap_iomem = 0;
+	h->cap_bars = h->cap_segs = h->cap_effs = h->cap_ranges = 0;
+	h->cap_findings = 0;
+}
+
+void *host_vec_grow(struct p2mk_host *h, void *arr, size_t n, size_t *cap,
+                    size_t elsz)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(arr, ncap * elsz);
+	if (p == NULL) {
+		h->oom = true;
+		return arr;
+	}
+	*cap = ncap;
+	return p;
+}
+
+void *host_zero(void *p, size_t sz)
+{
+	return memset(p, 0, sz);
+}
+
+void host_diag(struct p2mk_host *h, const char *file, unsigned line,
+               const char *fmt, ...)
+{
+	struct p2mk_host_diag *d = HOST_PUSH(h, diags);
+	if (d == NULL)
+		return;
+	snprintf(d->file, sizeof(d->file), "%s", file);
+	d->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+void host_finding(struct p2mk_host *h, enum p2mk_host_sev sev, const char *id,
+                  int range, const char *fmt, ...)
+{
+	struct p2mk_host_finding *f = HOST_PUSH(h, findings);
+	if (f == NULL)
+		return;
+	f->sev = sev;
+	f->id = id;
+	f->range = range;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+const char *p2mk_host_status_name(enum p2mk_host_status st)
+{
+	switch (st) {
+	case P2MK_HOST_NOT_TRIED:
+		return "not needed";
+	case P2MK_HOST_READ:
+		return "read";
+	case P2MK_HOST_MISSING:
+		return "missing";
+	case P2MK_HOST_DENIED:
+		return "permission denied";
+	case P2MK_HOST_NOT_X86:
+		return "not x86";
+	case P2MK_HOST_NO_DEBUGFS:
+		return "debugfs not mounted";
+	case P2MK_HOST_UNUSABLE:
+		return "unusable";
+	case P2MK_HOST_IO_ERROR:
+		return "read error";
+	}
+	return "?";
+}
+
+const char *p2mk_host_status_token(enum p2mk_host_status st)
+{
+	switch (st) {
+	case P2MK_HOST_NOT_TRIED:
+		return "not-needed";
+	case P2MK_HOST_READ:
+		return "read";
+	case P2MK_HOST_MISSING:
+		return "missing";
+	case P2MK_HOST_DENIED:
+		return "denied";
+	case P2MK_HOST_NOT_X86:
+		return "not-x86";
+	case P2MK_HOST_NO_DEBUGFS:
+		return "no-debugfs";
+	case P2MK_HOST_UNUSABLE:
+		return "unusable";
+	case P2MK_HOST_IO_ERROR:
+		return "io-error";
+	}
+	return "?";
+}
+
+const char *p2mk_host_sev_name(enum p2mk_host_sev sev)
+{
+	switch (sev) {
+	case P2MK_HOST_INFO:
+		return "info";
+	case P2MK_HOST_WARNING:
+		return "warning";
+	case P2MK_HOST_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
+bool host_path(const struct p2mk_host *h, const char *base, const char *rel,
+               char *out, size_t outsz)
+{
+	size_t bl = strlen(base);
+	const char *sep = (bl > 0 && base[bl - 1] == '/') ? "" : "/";
+	int n = snprintf(out, outsz, "%s%s%s", base, sep, rel);
+	(void)h;
+	return n > 0 && (size_t)n < outsz;
+}
+
+enum p2mk_host_status host_errno_status(int err)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return P2MK_HOST_MISSING;
+	if (err == EACCES || err == EPERM)
+		return P2MK_HOST_DENIED;
+	return P2MK_HOST_IO_ERROR;
+}
+
+/* mkdir -p for the directories leading to @path (not @path itself). */
+static bool make_parents(const char *path)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return false;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return false;
+		*p = '/';
+	}
+	return true;
+}
+
+void host_capture_write(struct p2mk_host *h, const char *rel, const void *buf,
+                        size_t len)
+{
+	char path[4096];
+	if (h->capture[0] == '\0')
+		return;
+	if (!host_path(h, h->capture, rel, path, sizeof(path)) ||
+	    !make_parents(path)) {
+		host_diag(h, rel, 0, "capture: cannot create the directory");
+		return;
+	}
+	FILE *f = fopen(path, "wb");
+	if (f == NULL) {
+		host_diag(h, rel, 0, "capture: cannot write: %s",
+		          strerror(errno));
+		return;
+	}
+	if (len > 0 && fwrite(buf, 1, len, f) != len)
+		host_diag(h, rel, 0, "capture: short write");
+	if (fclose(f) != 0)
+		host_diag(h, rel, 0, "capture: cannot close");
+}
+
+enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
+                                     char **buf, size_t *len, int *err)
+{
+	enum p2mk_host_status st = host_read_raw(h, rel, buf, len, err);
+	if (st == P2MK_HOST_READ)
+		host_capture_write(h, rel, *buf, *len);
+	return st;
+}
+
+enum p2mk_host_status host_read_raw(struct p2mk_host *h, const char *rel,
+                                    char **buf, size_t *len, int *err)
+{
+	char path[4096];
+	*buf = NULL;
+	*len = 0;
+	*err = 0;
+	if (!host_path(h, h->root, rel, path, sizeof(path))) {
+		*err = ENAMETOOLONG;
+		return P2MK_HOST_IO_ERROR;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = errno;
+		return host_errno_status(errno);
+	}
+	/* procfs and sysfs report a size of 0 or 4096: read to EOF. */
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap + 1);
+	if (b == NULL) {
+		close(fd);
+		h->oom = true;
+		*err = ENOMEM;
+		return P2MK_HOST_IO_ERROR;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MAX_INPUT) {
+				*err = EFBIG;
+				break;
+			}
+			char *nb = realloc(b, cap * 2 + 1);
+			if (nb == NULL) {
+				*err = ENOMEM;
+				h->oom = true;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (*err != 0) {
+		free(b);
+		return host_errno_status(*err);
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return P2MK_HOST_READ;
+}
+
+void host_set_source(struct p2mk_host *h, enum p2mk_host_source_id id,
+                     enum p2mk_host_status st, const char *fmt, ...)
+{
+	struct p2mk_host_source *s = &h->src[id];
+	s->status = st;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	va_end(ap);
+}
+
+size_t p2mk_host_count_findings(const struct p2mk_host *h,
+                                enum p2mk_host_sev sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->nfindings; i++)
+		n += h->findings[i].sev == sev;
+	return n;
+}
+
+bool p2mk_host_has_finding(const struct p2mk_host *h, const char *id)
+{
+	for (size_t i = 0; i < h->nfindings; i++) {
+		if (strcmp(h->findings[i].id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+void host_fmt_size(uint64_t bytes, char *out, size_t outsz)
+{
+	static const char *const unit[] = {"B",   "KiB", "MiB", "GiB",
+	                                   "TiB", "PiB", "EiB"};
+	unsigned u = 0;
+	uint64_t v = bytes;
+	/* Exact units only, so "1.5 GiB" shows as "1536 MiB". */
+	while (u < 6 && v >= 1024 && (v & 1023) == 0) {
+		v >>= 10;
+		u++;
+	}
+	snprintf(out, outsz, "%llu %s", (unsigned long long)v, unit[u]);
+}
