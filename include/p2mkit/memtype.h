@@ -425,9 +425,11 @@ struct p2mk_a64_result {
  * attribute byte is @s1_mair (already selected from MAIR by AttrIndx) with
  * SH @s1_sh, through a stage-2 descriptor with MemAttr @s2_memattr and SH
  * @s2_sh, under @ctl (arm64 §4, §5, §6).  With FWB = 0 the result is never
- * more permissive than either stage.  An UNPREDICTABLE or reserved input
- * that matters makes the result's status that, with kind NONE.  A reserved
- * SH value (0b01) gives status RESERVED.
+ * more permissive than either stage.  An UNPREDICTABLE or reserved
+ * attribute input makes the result's status that, with kind NONE (the
+ * stage-1 byte is ignored, and so cannot do this, under HCR_EL2.DC or
+ * SCTLR_EL1.M = 0).  A reserved SH value (0b01) gives status RESERVED but
+ * keeps the type.
  */
 struct p2mk_a64_result p2mk_a64_combine(uint8_t s1_mair, unsigned s1_sh,
                                         unsigned s2_memattr, unsigned s2_sh,

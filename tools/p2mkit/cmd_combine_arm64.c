@@ -492,10 +492,29 @@ int cmd_combine_arm64(int argc, char **argv)
 	struct p2mk_a64_result r =
 	    p2mk_a64_combine((uint8_t)s1, sh1, s2, sh2, &ctl);
 	if (json) {
-		json_t *j = a64_cli_result_json(&r);
+		json_t *j = json_object();
+		json_t *in = json_object();
 		char b[8];
 		snprintf(b, sizeof(b), "0x%02x", s1);
-		json_object_set_new(j, "input_s1", json_string(b));
+		json_object_set_new(in, "s1", json_string(b));
+		snprintf(b, sizeof(b), "0x%x", s2);
+		json_object_set_new(in, "s2", json_string(b));
+		json_object_set_new(in, "sh1",
+		                    json_string(p2mk_a64_sh_name(sh1)));
+		json_object_set_new(in, "sh2",
+		                    json_string(p2mk_a64_sh_name(sh2)));
+		json_object_set_new(in, "fwb", json_boolean(ctl.fwb));
+		json_object_set_new(in, "hcr_cd", json_boolean(ctl.cd));
+		json_object_set_new(in, "hcr_id", json_boolean(ctl.id));
+		json_object_set_new(in, "hcr_dc", json_boolean(ctl.dc));
+		json_object_set_new(in, "hcr_dct", json_boolean(ctl.dct));
+		json_object_set_new(in, "s1_off", json_boolean(ctl.s1_off));
+		json_object_set_new(in, "ifetch", json_boolean(ctl.ifetch));
+		json_object_set_new(j, "input", in);
+		/* The result's fields at the top level, after the input. */
+		json_t *res = a64_cli_result_json(&r);
+		json_object_update(j, res);
+		json_decref(res);
 		cli_print_json(j);
 	} else {
 		a64_cli_print_line(&r);
