@@ -459,7 +459,8 @@ bool p2mk_a64_s2_encode(const struct p2mk_a64_attr *want, bool fwb,
 /**
  * p2mk_a64_type_name() - canonical type token of an attribute:
  * "Device-nGnRnE" ... "Device-GRE", "Normal-I<c>-O<c>" with <c> in NC WT
- * WB, or "UNPREDICTABLE" / "RESERVED" / "BAD-INPUT" when status is not OK.
+ * WB, or "UNPREDICTABLE" / "RESERVED" / "BAD-INPUT" when status is not OK,
+ * or "as-stage-1" for the attribute of an FWB MemAttr 0b111 decode.
  */
 const char *p2mk_a64_type_name(const struct p2mk_a64_attr *a);
 

@@ -58,6 +58,9 @@ const char *p2mk_a64_type_name(const struct p2mk_a64_attr *a)
 	if (a->kind == P2MK_A64_NORMAL && a->inner.cache <= P2MK_A64_WB &&
 	    a->outer.cache <= P2MK_A64_WB)
 		return normal_names[a->inner.cache][a->outer.cache];
+	/* The attribute of FWB 111, which imposes nothing (arm64 §4). */
+	if (a->kind == P2MK_A64_NONE)
+		return "as-stage-1";
 	return "BAD-INPUT";
 }
 

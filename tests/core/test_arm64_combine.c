@@ -252,6 +252,8 @@ static void test_linux_constants(void **state)
 	assert_int_equal(s.attr.dev, P2MK_A64_nGnRE);
 	s = p2mk_a64_s2_decode(P2MK_A64_S2_FWB_AS_S1, true, 0);
 	assert_int_equal(s.op, P2MK_A64_S2_FWB_USE_S1);
+	assert_int_equal(s.attr.status, P2MK_A64_OK);
+	assert_string_equal(p2mk_a64_type_name(&s.attr), "as-stage-1");
 }
 
 /* p2mk_a64_s2_encode() inverts the decode wherever an encoding exists. */
