@@ -450,6 +450,10 @@ static void check_bar_mtrr(struct p2mk_host *h, int ri,
 	const struct p2mk_host_range *r = &h->ranges[ri];
 	unsigned types = 0;
 	bool flags_known = !b->from_iomem;
+	/* Without the PAT list we cannot tell whether WC is in use: say what
+	 * holds but do not warn. */
+	bool pat_known =
+	    h->src[P2MK_HOST_SRC_PAT_LIST].status == P2MK_HOST_READ;
 	for (size_t k = 0; k < r->seg_count; k++) {
 		const struct p2mk_host_seg *s = &h->segs[r->seg_first + k];
 		if (s->kind == P2MK_HOST_MK_UNDEFINED) {
@@ -472,13 +476,17 @@ static void check_bar_mtrr(struct p2mk_host *h, int ri,
 		if (s->type == P2MK_MT_UC && b->prefetch)
 			host_finding(
 			    h,
-			    has_wc_mapping ? P2MK_HOST_INFO : P2MK_HOST_WARNING,
+			    has_wc_mapping || !pat_known ? P2MK_HOST_INFO
+			                                 : P2MK_HOST_WARNING,
 			    "bar-prefetch-uc-mtrr", ri,
 			    "%s: %s covered by a UC %s: write-combining "
 			    "through PAT still works (PAT WC wins, x86 §7)%s, "
 			    "but a WB request (memremap) will get UC",
 			    r->name, what, seg_origin(s),
-			    has_wc_mapping ? " and is in use" : "");
+			    has_wc_mapping ? " and is in use"
+			    : !pat_known ? " (whether it is in use is unknown: "
+			                   "no PAT list)"
+			                 : "");
 		else if (cacheable(s->type) && !b->prefetch)
 			host_finding(
 			    h, P2MK_HOST_ERROR, "bar-mmio-cacheable-mtrr", ri,
@@ -559,7 +567,7 @@ static void check_bar(struct p2mk_host *h, int ri)
 		             "register is used",
 		             r->name, (unsigned long long)b->flags);
 
-	bool wc_map = false, unverified = false;
+	bool wc_map = false;
 	unsigned known = 0, uc = 0;
 	for (size_t k = 0; k < r->eff_count; k++) {
 		const struct p2mk_host_eff *f = &h->effs[r->eff_first + k];
@@ -570,7 +578,6 @@ static void check_bar(struct p2mk_host *h, int ri)
 		known++;
 		uc += cls == P2MK_UNCACHED;
 		wc_map = wc_map || cls == P2MK_WRITE_COMBINED;
-		unverified = unverified || !f->result.verified;
 		if (b->from_iomem)
 			continue;
 		if (cls == P2MK_WRITE_COMBINED && !b->prefetch)
@@ -604,12 +611,28 @@ static void check_bar(struct p2mk_host *h, int ri)
 		    "%s: %s mapped only uncached: a driver could map it "
 		    "write-combining (ioremap_wc) for bulk writes",
 		    r->name, what);
-	if (unverified)
-		host_finding(
-		    h, P2MK_HOST_INFO, "amd-unverified", ri,
-		    "%s: an effective type came from an UNVERIFIED cell "
-		    "of AMD's PAT x MTRR table (x86 §10.2)",
-		    r->name);
+}
+
+/* One note for all mappings whose type came from an UNVERIFIED AMD cell. */
+static void check_unverified(struct p2mk_host *h)
+{
+	size_t n = 0;
+	const struct p2mk_host_eff *first = NULL;
+	for (size_t i = 0; i < h->neffs; i++) {
+		const struct p2mk_host_eff *f = &h->effs[i];
+		if (f->known && !f->result.verified) {
+			n++;
+			first = first ? first : f;
+		}
+	}
+	if (n > 0)
+		host_finding(h, P2MK_HOST_INFO, "amd-unverified", -1,
+		             "%zu effective type(s) come from UNVERIFIED cells "
+		             "of AMD's PAT x MTRR table (x86 §10.2, §14), e.g. "
+		             "PAT %s over MTRR %s -> %s",
+		             n, p2mk_mt_name(first->pat),
+		             p2mk_mt_name(first->mtrr),
+		             p2mk_mt_name(first->result.type));
 }
 
 void p2mk_host_analyze(struct p2mk_host *h)
@@ -630,4 +653,5 @@ void p2mk_host_analyze(struct p2mk_host *h)
 		else
 			check_bar(h, (int)i);
 	}
+	check_unverified(h);
 }

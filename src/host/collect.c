@@ -311,11 +311,10 @@ static void collect_msr(struct p2mk_host *h)
 		    p2mk_host_parse_msr_text(h, buf, len, MSR_TEXT_PATH));
 		free(buf);
 	} else {
-		host_set_source(h, id, host_errno_status(open_err), "%s%s",
-		                strerror(open_err),
+		host_set_source(h, id, host_errno_status(open_err), "%s",
 		                open_err == EACCES || open_err == EPERM
-		                    ? " (needs root and CAP_SYS_RAWIO)"
-		                    : "");
+		                    ? "needs root and CAP_SYS_RAWIO"
+		                    : strerror(open_err));
 		return;
 	}
 	const char *bad = state_from_msrs(h, why, sizeof(why));
@@ -505,10 +504,10 @@ static void collect_pat_list(struct p2mk_host *h)
 	}
 	if (st != P2MK_HOST_READ) {
 		if (!from_manifest(h, id))
-			host_set_source(h, id, st, "%s%s", strerror(err),
+			host_set_source(h, id, st, "%s",
 			                st == P2MK_HOST_DENIED
-			                    ? " (debugfs is root-only)"
-			                    : "");
+			                    ? "debugfs is root-only"
+			                    : strerror(err));
 		return;
 	}
 	note_malformed(h, id,

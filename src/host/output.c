@@ -180,7 +180,10 @@ static void print_range(const struct p2mk_host *h,
 			       (unsigned long long)s->start,
 			       (unsigned long long)s->end, t);
 	}
-	if (r->eff_count == 0)
+	if (h->src[P2MK_HOST_SRC_PAT_LIST].status != P2MK_HOST_READ)
+		printf("      PAT   mappings unknown (pat_memtype_list not "
+		       "read)\n");
+	else if (r->eff_count == 0)
 		printf("      PAT   no mapping recorded\n");
 	for (size_t k = 0; k < r->eff_count; k++) {
 		const struct p2mk_host_eff *f = &h->effs[r->eff_first + k];
