@@ -60,9 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *argv[66];
 	int argc = 0;
 	static const char *const commands[] = {"combine", "mtrr", "msr",
-					       "explain"};
+	                                       "explain"};
 	argv[argc++] = (char *)commands[data[0] % 4];
-	for (char *p = buf; p < buf + size - 1 && argc < 64; p += strlen(p) + 1) {
+	for (char *p = buf; p < buf + size - 1 && argc < 64;
+	     p += strlen(p) + 1) {
 		check_parsers(p);
 		argv[argc++] = p;
 	}

@@ -32,11 +32,12 @@ static uint64_t take(struct input *in, unsigned bytes)
 static uint32_t pick_msr(struct input *in)
 {
 	static const uint32_t interesting[] = {
-		0xfe,  0x2ff, 0x277, 0x250, 0x258, 0x259, 0x268, 0x26f,
-		0x200, 0x201, 0x20e, 0x20f, 0x24e, 0x24f, 0x1f2, 0x270};
+	    0xfe,  0x2ff, 0x277, 0x250, 0x258, 0x259, 0x268, 0x26f,
+	    0x200, 0x201, 0x20e, 0x20f, 0x24e, 0x24f, 0x1f2, 0x270};
 	uint8_t sel = (uint8_t)take(in, 1);
 	if (sel < 0xf0)
-		return interesting[sel % 16] + (sel >= 0x80 ? 2u * (sel % 20) : 0);
+		return interesting[sel % 16] +
+		       (sel >= 0x80 ? 2u * (sel % 20) : 0);
 	return (uint32_t)take(in, 4);
 }
 
@@ -57,7 +58,7 @@ static void check_write(struct p2mk_mtrr_state *s, uint32_t msr, uint64_t v)
 }
 
 static void check_lookup(const struct p2mk_mtrr_state *s, uint64_t pa,
-			 unsigned order, enum p2mk_overlap ov)
+                         unsigned order, enum p2mk_overlap ov)
 {
 	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(s, pa, order, ov);
 	if (r.rule == NULL || r.kind > P2MK_LOOKUP_UNDEFINED)
@@ -81,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input in = {data, size};
 	uint8_t cfg_byte = (uint8_t)take(&in, 1);
 	const struct p2mk_mtrr_config cfg = {
-		.vcnt = (uint8_t)(take(&in, 1) % 41),
-		.maxphyaddr = (uint8_t)(32 + take(&in, 1) % 21),
-		.fixed = cfg_byte & 1,
-		.wc = cfg_byte & 2,
+	    .vcnt = (uint8_t)(take(&in, 1) % 41),
+	    .maxphyaddr = (uint8_t)(32 + take(&in, 1) % 21),
+	    .fixed = cfg_byte & 1,
+	    .wc = cfg_byte & 2,
 	};
 	struct p2mk_mtrr_state s;
 	if (p2mk_mtrr_init(&s, &cfg) != P2MK_OK)
@@ -94,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (op & 1) {
 			uint64_t pa = take(&in, 6) << 12;
 			check_lookup(&s, pa, (unsigned)(take(&in, 1) % 20),
-				     (enum p2mk_overlap)(op >> 1 & 3));
+			             (enum p2mk_overlap)(op >> 1 & 3));
 			continue;
 		}
 		uint32_t msr = pick_msr(&in);

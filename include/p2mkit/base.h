@@ -24,13 +24,14 @@
  */
 enum p2mk_err {
 	P2MK_OK = 0,
-	P2MK_ERR_INVAL,       /* an argument is outside its documented domain */
-	P2MK_ERR_NOMEM,       /* the injected allocator returned NULL */
-	P2MK_ERR_GP,          /* an MSR access the CPU would answer with #GP */
-	P2MK_ERR_EXISTS,      /* refusing to overmap a present entry */
-	P2MK_ERR_RANGE,       /* an address or frame is beyond the format's width */
-	P2MK_ERR_NOENT,       /* nothing is mapped or recorded there */
-	P2MK_ERR_UNSUPPORTED, /* the model or hardware instance cannot do that */
+	P2MK_ERR_INVAL,  /* an argument is outside its documented domain */
+	P2MK_ERR_NOMEM,  /* the injected allocator returned NULL */
+	P2MK_ERR_GP,     /* an MSR access the CPU would answer with #GP */
+	P2MK_ERR_EXISTS, /* refusing to overmap a present entry */
+	P2MK_ERR_RANGE,  /* an address or frame is beyond the format's width */
+	P2MK_ERR_NOENT,  /* nothing is mapped or recorded there */
+	P2MK_ERR_UNSUPPORTED, /* the model or hardware instance cannot do that
+	                       */
 	P2MK_ERR_AGAIN,       /* partial progress; call again to continue */
 };
 
@@ -43,19 +44,44 @@ const char *p2mk_err_name(enum p2mk_err err);
  * after inlining.  Frames are always 4 KiB frames.
  */
 #define P2MK_PAGE_SHIFT 12
-#define P2MK_PAGE_SIZE (UINT64_C(1) << P2MK_PAGE_SHIFT)
+#define P2MK_PAGE_SIZE  (UINT64_C(1) << P2MK_PAGE_SHIFT)
 
-typedef struct { uint64_t v; } p2mk_gpa_t; /* guest-physical address */
-typedef struct { uint64_t v; } p2mk_gfn_t; /* guest frame number */
-typedef struct { uint64_t v; } p2mk_hpa_t; /* host-physical address */
-typedef struct { uint64_t v; } p2mk_mfn_t; /* machine (host) frame number */
-typedef struct { uint64_t v; } p2mk_iova_t; /* device (IOMMU input) address */
+typedef struct {
+	uint64_t v;
+} p2mk_gpa_t; /* guest-physical address */
+typedef struct {
+	uint64_t v;
+} p2mk_gfn_t; /* guest frame number */
+typedef struct {
+	uint64_t v;
+} p2mk_hpa_t; /* host-physical address */
+typedef struct {
+	uint64_t v;
+} p2mk_mfn_t; /* machine (host) frame number */
+typedef struct {
+	uint64_t v;
+} p2mk_iova_t; /* device (IOMMU input) address */
 
-static inline p2mk_gfn_t p2mk_gfn(uint64_t v) { return (p2mk_gfn_t){v}; }
-static inline p2mk_mfn_t p2mk_mfn(uint64_t v) { return (p2mk_mfn_t){v}; }
-static inline p2mk_gpa_t p2mk_gpa(uint64_t v) { return (p2mk_gpa_t){v}; }
-static inline p2mk_hpa_t p2mk_hpa(uint64_t v) { return (p2mk_hpa_t){v}; }
-static inline p2mk_iova_t p2mk_iova(uint64_t v) { return (p2mk_iova_t){v}; }
+static inline p2mk_gfn_t p2mk_gfn(uint64_t v)
+{
+	return (p2mk_gfn_t){v};
+}
+static inline p2mk_mfn_t p2mk_mfn(uint64_t v)
+{
+	return (p2mk_mfn_t){v};
+}
+static inline p2mk_gpa_t p2mk_gpa(uint64_t v)
+{
+	return (p2mk_gpa_t){v};
+}
+static inline p2mk_hpa_t p2mk_hpa(uint64_t v)
+{
+	return (p2mk_hpa_t){v};
+}
+static inline p2mk_iova_t p2mk_iova(uint64_t v)
+{
+	return (p2mk_iova_t){v};
+}
 
 static inline p2mk_gfn_t p2mk_gpa_to_gfn(p2mk_gpa_t a)
 {
@@ -97,7 +123,7 @@ struct p2mk_mm_ops {
 /* Bit helpers used across layers. */
 #define P2MK_BIT(n) (UINT64_C(1) << (n))
 /* Bits hi..lo inclusive; valid for 0 <= lo <= hi <= 63. */
-#define P2MK_GENMASK(hi, lo) \
+#define P2MK_GENMASK(hi, lo)                                                   \
 	((~UINT64_C(0) >> (63 - (hi))) & (~UINT64_C(0) << (lo)))
 
 #endif /* P2MKIT_BASE_H */

@@ -14,31 +14,31 @@
 #include <p2mkit/base.h>
 
 /* MSR numbers (x86 §3.1). */
-#define P2MK_MSR_MTRRCAP 0x0feu
-#define P2MK_MSR_MTRR_DEF_TYPE 0x2ffu
-#define P2MK_MSR_MTRR_PHYSBASE0 0x200u /* PHYSBASEn = 0x200 + 2n */
-#define P2MK_MSR_MTRR_PHYSMASK0 0x201u /* PHYSMASKn = 0x201 + 2n */
+#define P2MK_MSR_MTRRCAP           0x0feu
+#define P2MK_MSR_MTRR_DEF_TYPE     0x2ffu
+#define P2MK_MSR_MTRR_PHYSBASE0    0x200u /* PHYSBASEn = 0x200 + 2n */
+#define P2MK_MSR_MTRR_PHYSMASK0    0x201u /* PHYSMASKn = 0x201 + 2n */
 #define P2MK_MSR_MTRR_FIX64K_00000 0x250u
 #define P2MK_MSR_MTRR_FIX16K_80000 0x258u
 #define P2MK_MSR_MTRR_FIX16K_A0000 0x259u
-#define P2MK_MSR_MTRR_FIX4K_C0000 0x268u /* ... 0x26f = FIX4K_F8000 */
+#define P2MK_MSR_MTRR_FIX4K_C0000  0x268u /* ... 0x26f = FIX4K_F8000 */
 
 /* MTRRcap fields (x86 §3.2). */
 #define P2MK_MTRRCAP_VCNT_MASK 0xffu
-#define P2MK_MTRRCAP_FIX P2MK_BIT(8)
-#define P2MK_MTRRCAP_WC P2MK_BIT(10)
-#define P2MK_MTRRCAP_SMRR P2MK_BIT(11)
+#define P2MK_MTRRCAP_FIX       P2MK_BIT(8)
+#define P2MK_MTRRCAP_WC        P2MK_BIT(10)
+#define P2MK_MTRRCAP_SMRR      P2MK_BIT(11)
 
 /* MTRRdefType fields (x86 §3.3). */
 #define P2MK_MTRR_DEF_TYPE_MASK 0xffu
-#define P2MK_MTRR_DEF_FE P2MK_BIT(10)
-#define P2MK_MTRR_DEF_E P2MK_BIT(11)
+#define P2MK_MTRR_DEF_FE        P2MK_BIT(10)
+#define P2MK_MTRR_DEF_E         P2MK_BIT(11)
 
 /* PHYSMASK valid bit (x86 §3.5). */
 #define P2MK_MTRR_MASK_V P2MK_BIT(11)
 
 /* Fixed ranges flatten to 88 one-byte entries covering the first MiB. */
-#define P2MK_MTRR_NFIXED 88
+#define P2MK_MTRR_NFIXED      88
 #define P2MK_MTRR_NFIXED_MSRS 11
 /* Variable pairs that fit below the fixed-range MSRs: (0x250-0x200)/2. */
 #define P2MK_MTRR_VCNT_MAX 40
@@ -95,7 +95,7 @@ struct p2mk_mtrr_state {
  * outside 32..52.
  */
 enum p2mk_err p2mk_mtrr_init(struct p2mk_mtrr_state *s,
-			     const struct p2mk_mtrr_config *cfg);
+                             const struct p2mk_mtrr_config *cfg);
 
 /** p2mk_mtrr_vcnt() - number of implemented variable pairs. */
 static inline unsigned p2mk_mtrr_vcnt(const struct p2mk_mtrr_state *s)
@@ -111,14 +111,14 @@ static inline unsigned p2mk_mtrr_vcnt(const struct p2mk_mtrr_state *s)
  * ("not an MSR this model implements").
  */
 enum p2mk_err p2mk_mtrr_wrmsr(struct p2mk_mtrr_state *s, uint32_t msr,
-			      uint64_t value, struct p2mk_gp *gp);
+                              uint64_t value, struct p2mk_gp *gp);
 
 /**
  * p2mk_mtrr_rdmsr() - RDMSR.  Unimplemented MSRs (including PHYSBASE/MASKn
  * with n >= VCNT) give P2MK_ERR_GP.
  */
 enum p2mk_err p2mk_mtrr_rdmsr(const struct p2mk_mtrr_state *s, uint32_t msr,
-			      uint64_t *value, struct p2mk_gp *gp);
+                              uint64_t *value, struct p2mk_gp *gp);
 
 /** p2mk_mtrr_fixed_index() - flattened fixed-range entry (0..87) for
  * @pa < 1 MiB (x86 §3.4), or -1 for pa >= 1 MiB. */
@@ -135,7 +135,8 @@ enum p2mk_overlap {
 	P2MK_OVERLAP_LINUX, /* UC (Linux host mtrr_type_lookup) */
 };
 
-/** p2mk_overlap_name() / p2mk_overlap_parse() - "sdm", "xen", "kvm", "linux". */
+/** p2mk_overlap_name() / p2mk_overlap_parse() - "sdm", "xen", "kvm", "linux".
+ */
 const char *p2mk_overlap_name(enum p2mk_overlap o);
 bool p2mk_overlap_parse(const char *s, enum p2mk_overlap *o);
 
@@ -178,8 +179,8 @@ struct p2mk_mtrr_lookup {
  * Orders above 40 are clamped to 40.
  */
 struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
-					 uint64_t pa, unsigned order,
-					 enum p2mk_overlap overlap);
+                                         uint64_t pa, unsigned order,
+                                         enum p2mk_overlap overlap);
 
 /**
  * struct p2mk_mtrr_record - a save/restore record holding every register:
@@ -198,7 +199,7 @@ struct p2mk_mtrr_record {
 
 /** p2mk_mtrr_save() - capture every register of @s. */
 void p2mk_mtrr_save(const struct p2mk_mtrr_state *s,
-		    struct p2mk_mtrr_record *rec);
+                    struct p2mk_mtrr_record *rec);
 
 /**
  * p2mk_mtrr_restore() - load @rec into @s, validating every value as a
@@ -206,8 +207,8 @@ void p2mk_mtrr_save(const struct p2mk_mtrr_state *s,
  * error @s is unchanged and *@gp names the offending register.
  */
 enum p2mk_err p2mk_mtrr_restore(struct p2mk_mtrr_state *s,
-				const struct p2mk_mtrr_record *rec,
-				struct p2mk_gp *gp);
+                                const struct p2mk_mtrr_record *rec,
+                                struct p2mk_gp *gp);
 
 /** p2mk_mtrr_fixed_msr_index() - 0..10 for a fixed-range MSR, else -1. */
 int p2mk_mtrr_fixed_msr_index(uint32_t msr);

@@ -10,8 +10,10 @@
  */
 #include <p2mkit/memtype.h>
 
+/* clang-format off */
 #define V(t) {P2MK_MT_##t, true}
 #define U(t) {P2MK_MT_##t, false}
+/* clang-format on */
 
 /* Slot order of the tables: UC, UC-, WC, WT, WP, WB. */
 int p2mk_amd_slot(unsigned mt)
@@ -41,6 +43,7 @@ int p2mk_amd_slot(unsigned mt)
  * with a cacheable PAT type -> UC; PAT UC- over MTRR WC -> WC.  The cells
  * where Intel's footnotes 2/3 apply are believed to give CD on AMD.
  */
+/* clang-format off */
 const struct p2mk_mt_cell
 	p2mk_amd_pat_mtrr_table[P2MK_AMD_NTYPES - 1][P2MK_AMD_NTYPES] = {
 		/* MTRR \ PAT: UC     UC-    WC     WT     WP     WB */
@@ -50,6 +53,7 @@ const struct p2mk_mt_cell
 		/* WP */ {V(UC), U(CD), V(WC), U(CD), U(WP), V(WP)},
 		/* WB */ {V(UC), U(CD), V(WC), U(WT), U(WP), V(WB)},
 };
+/* clang-format on */
 
 /*
  * "Combining Guest and Host PAT Types", APM vol. 2 §15.25.8 (x86 §9.2).
@@ -57,6 +61,7 @@ const struct p2mk_mt_cell
  * -> UC; host WB passes the guest type through except guest WC -> WC+ and
  * guest UC- -> CD; guest WB yields the host type.
  */
+/* clang-format off */
 const struct p2mk_mt_cell p2mk_amd_npt_table[P2MK_AMD_NTYPES][P2MK_AMD_NTYPES] = {
 	/* guest \ host: UC   UC-    WC     WT         WP         WB */
 	/* UC  */ {V(UC), V(UC), V(UC), V(UC), V(UC), V(UC)},
@@ -66,6 +71,7 @@ const struct p2mk_mt_cell p2mk_amd_npt_table[P2MK_AMD_NTYPES][P2MK_AMD_NTYPES] =
 	/* WP  */ {V(UC), U(CD), U(CD), U(CD), U(WP), V(WP)},
 	/* WB  */ {V(UC), V(UCM), V(WC), V(WT), V(WP), V(WB)},
 };
+/* clang-format on */
 
 /*
  * The NPT result types CD and WC+ then meet the host MTRR (x86 §9.1).
@@ -74,6 +80,7 @@ const struct p2mk_mt_cell p2mk_amd_npt_table[P2MK_AMD_NTYPES][P2MK_AMD_NTYPES] =
  * the rest is inferred (CD stays uncached; WC+ degrades to plain WC where
  * the range itself is uncached or WC).
  */
+/* clang-format off */
 static const struct p2mk_mt_cell npt_result_x_mtrr[P2MK_AMD_NTYPES - 1][2] = {
 	/* MTRR:   CD      WC+ */
 	/* UC */ {U(UC), U(WC)},
@@ -82,6 +89,7 @@ static const struct p2mk_mt_cell npt_result_x_mtrr[P2MK_AMD_NTYPES - 1][2] = {
 	/* WP */ {U(CD), V(WCPLUS)},
 	/* WB */ {U(CD), V(WCPLUS)},
 };
+/* clang-format on */
 
 #undef V
 #undef U
@@ -97,16 +105,16 @@ static int mtrr_row(unsigned mtrr)
 }
 
 static struct p2mk_mt_result from_cell(struct p2mk_mt_cell cell,
-				       const char *rule)
+                                       const char *rule)
 {
 	struct p2mk_mt_result r = {
-		.type = cell.type,
-		.status = P2MK_MT_OK,
-		/* CD is the AMD name for "uncached but snooped" (x86 §10.2). */
-		.must_snoop = cell.type == P2MK_MT_CD ||
-			      cell.type == P2MK_MT_WCPLUS,
-		.verified = cell.verified,
-		.rule = rule,
+	    .type = cell.type,
+	    .status = P2MK_MT_OK,
+	    /* CD is the AMD name for "uncached but snooped" (x86 §10.2). */
+	    .must_snoop =
+	        cell.type == P2MK_MT_CD || cell.type == P2MK_MT_WCPLUS,
+	    .verified = cell.verified,
+	    .rule = rule,
 	};
 	return r;
 }
@@ -114,10 +122,10 @@ static struct p2mk_mt_result from_cell(struct p2mk_mt_cell cell,
 static struct p2mk_mt_result bad_input(const char *rule)
 {
 	struct p2mk_mt_result r = {
-		.type = P2MK_MT_INVALID,
-		.status = P2MK_MT_BAD_INPUT,
-		.verified = true,
-		.rule = rule,
+	    .type = P2MK_MT_INVALID,
+	    .status = P2MK_MT_BAD_INPUT,
+	    .verified = true,
+	    .rule = rule,
 	};
 	return r;
 }
@@ -130,14 +138,14 @@ struct p2mk_mt_result p2mk_amd_pat_mtrr(unsigned mtrr, unsigned pat)
 	if (pat == P2MK_MT_CD || pat == P2MK_MT_WCPLUS) {
 		int col = pat == P2MK_MT_CD ? 0 : 1;
 		return from_cell(npt_result_x_mtrr[row][col],
-				 "APM vol. 2 §15.25.8 then §7.8: nested-paging "
-				 "result x host MTRR (x86 §9.1)");
+		                 "APM vol. 2 §15.25.8 then §7.8: nested-paging "
+		                 "result x host MTRR (x86 §9.1)");
 	}
 	int col = p2mk_amd_slot(pat);
 	if (col < 0)
 		return bad_input("APM vol. 2 §7.8: not a valid PAT type");
 	return from_cell(p2mk_amd_pat_mtrr_table[row][col],
-			 "APM vol. 2 §7.8, AMD PAT x MTRR (x86 §10.2)");
+	                 "APM vol. 2 §7.8, AMD PAT x MTRR (x86 §10.2)");
 }
 
 struct p2mk_mt_result p2mk_npt_guest_host(unsigned gpat, unsigned hpat)
@@ -145,12 +153,13 @@ struct p2mk_mt_result p2mk_npt_guest_host(unsigned gpat, unsigned hpat)
 	int row = p2mk_amd_slot(gpat), col = p2mk_amd_slot(hpat);
 	if (row < 0 || col < 0)
 		return bad_input("APM vol. 2 §15.25.8: not a valid PAT type");
-	return from_cell(p2mk_amd_npt_table[row][col],
-			 "APM vol. 2 §15.25.8, guest PAT x host PAT (x86 §9.2)");
+	return from_cell(
+	    p2mk_amd_npt_table[row][col],
+	    "APM vol. 2 §15.25.8, guest PAT x host PAT (x86 §9.2)");
 }
 
 struct p2mk_mt_result p2mk_npt_effective(unsigned gpat, unsigned hpat,
-					 unsigned host_mtrr)
+                                         unsigned host_mtrr)
 {
 	struct p2mk_mt_result nested = p2mk_npt_guest_host(gpat, hpat);
 	if (nested.status != P2MK_MT_OK)
@@ -160,6 +169,6 @@ struct p2mk_mt_result p2mk_npt_effective(unsigned gpat, unsigned hpat,
 		return r;
 	r.verified = r.verified && nested.verified;
 	r.rule = "f_MTRR(host MTRR, f_NPT(guest PAT, host PAT)): APM vol. 2 "
-		 "§15.25.8 then §7.8 (x86 §9.1)";
+	         "§15.25.8 then §7.8 (x86 §9.1)";
 	return r;
 }

@@ -88,9 +88,9 @@ bool p2mk_mt_parse(const char *s, unsigned *mt)
 		const char *name;
 		unsigned mt;
 	} names[] = {
-		{"UC", P2MK_MT_UC},  {"UC-", P2MK_MT_UCM}, {"WC", P2MK_MT_WC},
-		{"WT", P2MK_MT_WT},  {"WP", P2MK_MT_WP},   {"WB", P2MK_MT_WB},
-		{"CD", P2MK_MT_CD},  {"WC+", P2MK_MT_WCPLUS},
+	    {"UC", P2MK_MT_UC}, {"UC-", P2MK_MT_UCM},    {"WC", P2MK_MT_WC},
+	    {"WT", P2MK_MT_WT}, {"WP", P2MK_MT_WP},      {"WB", P2MK_MT_WB},
+	    {"CD", P2MK_MT_CD}, {"WC+", P2MK_MT_WCPLUS},
 	};
 	if (s == NULL || *s == '\0')
 		return false;
@@ -161,6 +161,7 @@ int p2mk_pat_first_invalid(uint64_t pat)
 /* ---- Intel PAT x MTRR ------------------------------------------------ */
 
 /* Cell markers for the table below. */
+/* clang-format off */
 #define C(t) {P2MK_MT_##t, false}
 #define S(t) {P2MK_MT_##t, true} /* footnote 2: UC from the page tables */
 #define R {P2MK_MT_INVALID, false}
@@ -190,14 +191,16 @@ static const struct {
 #undef C
 #undef S
 #undef R
+/* clang-format on */
 
 struct p2mk_mt_result p2mk_intel_pat_mtrr(unsigned mtrr, unsigned pat)
 {
 	struct p2mk_mt_result r = {
-		.type = P2MK_MT_INVALID,
-		.status = P2MK_MT_BAD_INPUT,
-		.verified = true,
-		.rule = "SDM vol. 3 Table 11-7 (x86 §7): not a valid MTRR/PAT type",
+	    .type = P2MK_MT_INVALID,
+	    .status = P2MK_MT_BAD_INPUT,
+	    .verified = true,
+	    .rule = "SDM vol. 3 Table 11-7 (x86 §7): not a valid MTRR/PAT "
+	            "type",
 	};
 	if (!p2mk_mt_valid_mtrr(mtrr) || !p2mk_mt_valid_pat(pat))
 		return r;
@@ -216,17 +219,18 @@ bool p2mk_ept_emt_valid(unsigned emt)
 }
 
 struct p2mk_mt_result p2mk_ept_effective(unsigned emt, bool ipat,
-					 unsigned guest_pat, bool cd)
+                                         unsigned guest_pat, bool cd)
 {
 	struct p2mk_mt_result r = {
-		.type = P2MK_MT_INVALID,
-		.verified = true,
+	    .type = P2MK_MT_INVALID,
+	    .verified = true,
 	};
 	/* The walk faults before any type is formed (x86 §8.3). */
 	if (!p2mk_ept_emt_valid(emt)) {
 		r.status = P2MK_MT_EPT_MISCONFIG;
-		r.rule = "EMT 2, 3 or 7 in a present leaf: EPT misconfiguration "
-			 "(SDM 29.3.3.1; x86 §8.3)";
+		r.rule =
+		    "EMT 2, 3 or 7 in a present leaf: EPT misconfiguration "
+		    "(SDM 29.3.3.1; x86 §8.3)";
 		return r;
 	}
 	if (cd) {
@@ -236,7 +240,8 @@ struct p2mk_mt_result p2mk_ept_effective(unsigned emt, bool ipat,
 	}
 	if (ipat) {
 		r.type = (uint8_t)emt;
-		r.rule = "IPAT = 1: EMT used, guest PAT ignored (x86 §8.2 rule 2)";
+		r.rule = "IPAT = 1: EMT used, guest PAT ignored (x86 §8.2 rule "
+		         "2)";
 		return r;
 	}
 	if (!p2mk_mt_valid_pat(guest_pat)) {
@@ -246,6 +251,6 @@ struct p2mk_mt_result p2mk_ept_effective(unsigned emt, bool ipat,
 	}
 	r = p2mk_intel_pat_mtrr(emt, guest_pat);
 	r.rule = "IPAT = 0: Table 11-7 with EMT as the range type "
-		 "(x86 §8.2 rule 3)";
+	         "(x86 §8.2 rule 3)";
 	return r;
 }

@@ -7,7 +7,8 @@
 #include <p2mkit/mtrr.h>
 
 /* Bits of MTRRcap this model implements (VCNT, FIX, WC). */
-#define CAP_MODELLED (P2MK_MTRRCAP_VCNT_MASK | P2MK_MTRRCAP_FIX | P2MK_MTRRCAP_WC)
+#define CAP_MODELLED                                                           \
+	(P2MK_MTRRCAP_VCNT_MASK | P2MK_MTRRCAP_FIX | P2MK_MTRRCAP_WC)
 /* Bits of MTRRdefType that are not reserved: type 7:0, FE 10, E 11. */
 #define DEF_TYPE_WRITABLE UINT64_C(0xcff)
 /* Low reserved bits of PHYSBASE (11:8) and PHYSMASK (10:0). */
@@ -19,16 +20,16 @@
 #define MAX_ORDER 40u
 
 enum p2mk_err p2mk_mtrr_init(struct p2mk_mtrr_state *s,
-			     const struct p2mk_mtrr_config *cfg)
+                             const struct p2mk_mtrr_config *cfg)
 {
 	if (cfg->vcnt > P2MK_MTRR_VCNT_MAX || cfg->maxphyaddr < 32 ||
 	    cfg->maxphyaddr > 52)
 		return P2MK_ERR_INVAL;
 	*s = (struct p2mk_mtrr_state){
-		.cap = cfg->vcnt | (cfg->fixed ? P2MK_MTRRCAP_FIX : 0) |
-		       (cfg->wc ? P2MK_MTRRCAP_WC : 0),
-		.pat = P2MK_PAT_RESET,
-		.maxphyaddr = cfg->maxphyaddr,
+	    .cap = cfg->vcnt | (cfg->fixed ? P2MK_MTRRCAP_FIX : 0) |
+	           (cfg->wc ? P2MK_MTRRCAP_WC : 0),
+	    .pat = P2MK_PAT_RESET,
+	    .maxphyaddr = cfg->maxphyaddr,
 	};
 	return P2MK_OK;
 }
@@ -82,7 +83,7 @@ static bool mtrr_type_ok(const struct p2mk_mtrr_state *s, uint64_t t)
 }
 
 static enum p2mk_err raise_gp(struct p2mk_gp *gp, uint32_t msr, uint64_t value,
-			      uint64_t bad_bits, const char *reason)
+                              uint64_t bad_bits, const char *reason)
 {
 	if (gp != NULL)
 		*gp = (struct p2mk_gp){msr, value, bad_bits, reason};
@@ -99,42 +100,45 @@ static int var_pair(uint32_t msr)
 }
 
 static enum p2mk_err write_def_type(struct p2mk_mtrr_state *s, uint64_t v,
-				    struct p2mk_gp *gp)
+                                    struct p2mk_gp *gp)
 {
 	const uint32_t msr = P2MK_MSR_MTRR_DEF_TYPE;
 	if (v & ~DEF_TYPE_WRITABLE)
 		return raise_gp(gp, msr, v, v & ~DEF_TYPE_WRITABLE,
-				"reserved bit set in MTRRdefType (only 7:0, 10 "
-				"FE and 11 E are defined; x86 §3.3)");
+		                "reserved bit set in MTRRdefType (only 7:0, 10 "
+		                "FE and 11 E are defined; x86 §3.3)");
 	uint64_t type = v & P2MK_MTRR_DEF_TYPE_MASK;
 	if (!p2mk_mt_valid_mtrr(type))
-		return raise_gp(gp, msr, v, type,
-				"default type is not an MTRR type (must be 0, 1, "
-				"4, 5 or 6; x86 §4)");
+		return raise_gp(
+		    gp, msr, v, type,
+		    "default type is not an MTRR type (must be 0, 1, "
+		    "4, 5 or 6; x86 §4)");
 	if (!mtrr_type_ok(s, type))
-		return raise_gp(gp, msr, v, type,
-				"default type WC but MTRRcap.WC = 0 (x86 §3.2)");
+		return raise_gp(
+		    gp, msr, v, type,
+		    "default type WC but MTRRcap.WC = 0 (x86 §3.2)");
 	s->def_type = v;
 	return P2MK_OK;
 }
 
 static enum p2mk_err write_fixed(struct p2mk_mtrr_state *s, uint32_t msr,
-				 uint64_t v, struct p2mk_gp *gp)
+                                 uint64_t v, struct p2mk_gp *gp)
 {
 	if (!fixed_supported(s))
-		return raise_gp(gp, msr, v, 0,
-				"fixed-range MTRRs not implemented (MTRRcap.FIX "
-				"= 0; x86 §3.2)");
+		return raise_gp(
+		    gp, msr, v, 0,
+		    "fixed-range MTRRs not implemented (MTRRcap.FIX "
+		    "= 0; x86 §3.2)");
 	for (unsigned i = 0; i < 8; i++) {
 		uint64_t type = (v >> (8 * i)) & 0xff;
 		if (!p2mk_mt_valid_mtrr(type))
 			return raise_gp(gp, msr, v, type << (8 * i),
-					"fixed-range byte is not an MTRR type "
-					"(must be 0, 1, 4, 5 or 6; x86 §4)");
+			                "fixed-range byte is not an MTRR type "
+			                "(must be 0, 1, 4, 5 or 6; x86 §4)");
 		if (!mtrr_type_ok(s, type))
 			return raise_gp(gp, msr, v, type << (8 * i),
-					"fixed-range byte is WC but MTRRcap.WC "
-					"= 0 (x86 §3.2)");
+			                "fixed-range byte is WC but MTRRcap.WC "
+			                "= 0 (x86 §3.2)");
 	}
 	unsigned first = 8u * (unsigned)p2mk_mtrr_fixed_msr_index(msr);
 	for (unsigned i = 0; i < 8; i++)
@@ -143,67 +147,68 @@ static enum p2mk_err write_fixed(struct p2mk_mtrr_state *s, uint32_t msr,
 }
 
 static enum p2mk_err write_var(struct p2mk_mtrr_state *s, uint32_t msr,
-			       uint64_t v, struct p2mk_gp *gp)
+                               uint64_t v, struct p2mk_gp *gp)
 {
 	unsigned n = (unsigned)var_pair(msr);
 	bool is_mask = (msr & 1u) != 0;
 	if (n >= p2mk_mtrr_vcnt(s))
 		return raise_gp(gp, msr, v, 0,
-				"variable MTRR pair n >= MTRRcap.VCNT is not "
-				"implemented (x86 §4)");
+		                "variable MTRR pair n >= MTRRcap.VCNT is not "
+		                "implemented (x86 §4)");
 	uint64_t high = v & above_maxphyaddr(s);
 	if (is_mask) {
 		uint64_t low = v & PHYSMASK_LOW_RSVD;
 		if (low)
 			return raise_gp(gp, msr, v, low,
-					"reserved bits 10:0 set in PHYSMASK "
-					"(x86 §3.5)");
+			                "reserved bits 10:0 set in PHYSMASK "
+			                "(x86 §3.5)");
 		if (high)
 			return raise_gp(gp, msr, v, high,
-					"PHYSMASK bits at or above MAXPHYADDR "
-					"are reserved (x86 §3.5)");
+			                "PHYSMASK bits at or above MAXPHYADDR "
+			                "are reserved (x86 §3.5)");
 		s->var[n].mask = v;
 		return P2MK_OK;
 	}
 	uint64_t type = v & 0xff;
 	if (!p2mk_mt_valid_mtrr(type))
 		return raise_gp(gp, msr, v, type,
-				"PHYSBASE type is not an MTRR type (must be 0, "
-				"1, 4, 5 or 6; x86 §4)");
+		                "PHYSBASE type is not an MTRR type (must be 0, "
+		                "1, 4, 5 or 6; x86 §4)");
 	if (!mtrr_type_ok(s, type))
 		return raise_gp(gp, msr, v, type,
-				"PHYSBASE type is WC but MTRRcap.WC = 0 "
-				"(x86 §3.2)");
+		                "PHYSBASE type is WC but MTRRcap.WC = 0 "
+		                "(x86 §3.2)");
 	if (v & PHYSBASE_LOW_RSVD)
-		return raise_gp(gp, msr, v, v & PHYSBASE_LOW_RSVD,
-				"reserved bits 11:8 set in PHYSBASE (x86 §3.5)");
+		return raise_gp(
+		    gp, msr, v, v & PHYSBASE_LOW_RSVD,
+		    "reserved bits 11:8 set in PHYSBASE (x86 §3.5)");
 	if (high)
 		return raise_gp(gp, msr, v, high,
-				"PHYSBASE bits at or above MAXPHYADDR are "
-				"reserved (x86 §3.5)");
+		                "PHYSBASE bits at or above MAXPHYADDR are "
+		                "reserved (x86 §3.5)");
 	s->var[n].base = v;
 	return P2MK_OK;
 }
 
 static enum p2mk_err write_pat(struct p2mk_mtrr_state *s, uint64_t v,
-			       struct p2mk_gp *gp)
+                               struct p2mk_gp *gp)
 {
 	int bad = p2mk_pat_first_invalid(v);
 	if (bad >= 0)
-		return raise_gp(gp, P2MK_MSR_PAT, v,
-				UINT64_C(0xff) << (8 * (unsigned)bad),
-				"PAT entry is not a PAT type (each byte must be "
-				"0, 1, 4, 5, 6 or 7; x86 §6.1)");
+		return raise_gp(
+		    gp, P2MK_MSR_PAT, v, UINT64_C(0xff) << (8 * (unsigned)bad),
+		    "PAT entry is not a PAT type (each byte must be "
+		    "0, 1, 4, 5, 6 or 7; x86 §6.1)");
 	s->pat = v;
 	return P2MK_OK;
 }
 
 enum p2mk_err p2mk_mtrr_wrmsr(struct p2mk_mtrr_state *s, uint32_t msr,
-			      uint64_t value, struct p2mk_gp *gp)
+                              uint64_t value, struct p2mk_gp *gp)
 {
 	if (msr == P2MK_MSR_MTRRCAP)
 		return raise_gp(gp, msr, value, 0,
-				"MTRRcap is read-only (x86 §4)");
+		                "MTRRcap is read-only (x86 §4)");
 	if (msr == P2MK_MSR_MTRR_DEF_TYPE)
 		return write_def_type(s, value, gp);
 	if (msr == P2MK_MSR_PAT)
@@ -212,8 +217,7 @@ enum p2mk_err p2mk_mtrr_wrmsr(struct p2mk_mtrr_state *s, uint32_t msr,
 		return write_fixed(s, msr, value, gp);
 	if (var_pair(msr) >= 0)
 		return write_var(s, msr, value, gp);
-	return raise_gp(gp, msr, value, 0,
-			"not an MSR this model implements");
+	return raise_gp(gp, msr, value, 0, "not an MSR this model implements");
 }
 
 static uint64_t read_fixed(const struct p2mk_mtrr_state *s, int k)
@@ -225,7 +229,7 @@ static uint64_t read_fixed(const struct p2mk_mtrr_state *s, int k)
 }
 
 enum p2mk_err p2mk_mtrr_rdmsr(const struct p2mk_mtrr_state *s, uint32_t msr,
-			      uint64_t *value, struct p2mk_gp *gp)
+                              uint64_t *value, struct p2mk_gp *gp)
 {
 	int k = p2mk_mtrr_fixed_msr_index(msr), n = var_pair(msr);
 	if (msr == P2MK_MSR_MTRRCAP) {
@@ -240,7 +244,7 @@ enum p2mk_err p2mk_mtrr_rdmsr(const struct p2mk_mtrr_state *s, uint32_t msr,
 		*value = (msr & 1u) ? s->var[n].mask : s->var[n].base;
 	} else {
 		return raise_gp(gp, msr, 0, 0,
-				"RDMSR of an MSR this CPU does not implement");
+		                "RDMSR of an MSR this CPU does not implement");
 	}
 	return P2MK_OK;
 }
@@ -264,8 +268,8 @@ const char *p2mk_overlap_name(enum p2mk_overlap o)
 bool p2mk_overlap_parse(const char *s, enum p2mk_overlap *o)
 {
 	static const enum p2mk_overlap all[] = {
-		P2MK_OVERLAP_SDM, P2MK_OVERLAP_XEN, P2MK_OVERLAP_KVM,
-		P2MK_OVERLAP_LINUX};
+	    P2MK_OVERLAP_SDM, P2MK_OVERLAP_XEN, P2MK_OVERLAP_KVM,
+	    P2MK_OVERLAP_LINUX};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		const char *name = p2mk_overlap_name(all[i]), *p = s;
 		while (*name != '\0' && *name == *p) {
@@ -293,16 +297,17 @@ struct var_match {
 
 /* The variable-range decision of x86 §5.2 step 3 for one set of matches. */
 static struct p2mk_mtrr_lookup resolve_var(const struct p2mk_mtrr_state *s,
-					   struct var_match m,
-					   enum p2mk_overlap overlap)
+                                           struct var_match m,
+                                           enum p2mk_overlap overlap)
 {
 	struct p2mk_mtrr_lookup r = {.kind = P2MK_LOOKUP_TYPE,
-				     .var_hits = m.hits};
+	                             .var_hits = m.hits};
 	const uint8_t wt_wb = (1u << P2MK_MT_WT) | (1u << P2MK_MT_WB);
 	if (m.types == 0) {
 		r.type = (uint8_t)(s->def_type & P2MK_MTRR_DEF_TYPE_MASK);
 		r.source = P2MK_SRC_DEFAULT;
-		r.rule = "no enabled range matches: MTRRdefType.Type (x86 §5.2)";
+		r.rule =
+		    "no enabled range matches: MTRRdefType.Type (x86 §5.2)";
 	} else if ((m.types & (m.types - 1)) == 0) {
 		r.type = (uint8_t)__builtin_ctz(m.types);
 		r.source = P2MK_SRC_VARIABLE;
@@ -321,23 +326,23 @@ static struct p2mk_mtrr_lookup resolve_var(const struct p2mk_mtrr_state *s,
 		case P2MK_OVERLAP_XEN:
 			r.type = m.last;
 			r.rule = "SDM-undefined overlap; Xen takes the last "
-				 "matching pair (x86 §5.3)";
+			         "matching pair (x86 §5.3)";
 			break;
 		case P2MK_OVERLAP_KVM:
 			r.type = P2MK_MT_WB;
 			r.rule = "SDM-undefined overlap; KVM <= 6.10 uses WB "
-				 "(x86 §5.3)";
+			         "(x86 §5.3)";
 			break;
 		case P2MK_OVERLAP_LINUX:
 			r.type = P2MK_MT_UC;
 			r.rule = "SDM-undefined overlap; Linux collapses it to "
-				 "UC (x86 §5.3)";
+			         "UC (x86 §5.3)";
 			break;
 		default:
 			r.kind = P2MK_LOOKUP_UNDEFINED;
 			r.type = P2MK_MT_INVALID;
 			r.rule = "overlapping ranges of types the SDM leaves "
-				 "undefined (x86 §5.2 step 3)";
+			         "undefined (x86 §5.2 step 3)";
 			break;
 		}
 	}
@@ -363,10 +368,10 @@ static uint64_t frame_bits(const struct p2mk_mtrr_state *s)
 static struct p2mk_mtrr_lookup disabled_result(void)
 {
 	struct p2mk_mtrr_lookup r = {
-		.kind = P2MK_LOOKUP_TYPE,
-		.type = P2MK_MT_UC,
-		.source = P2MK_SRC_DISABLED,
-		.rule = "MTRRdefType.E = 0: all memory UC (x86 §5.2 step 1)",
+	    .kind = P2MK_LOOKUP_TYPE,
+	    .type = P2MK_MT_UC,
+	    .source = P2MK_SRC_DISABLED,
+	    .rule = "MTRRdefType.E = 0: all memory UC (x86 §5.2 step 1)",
 	};
 	return r;
 }
@@ -374,23 +379,24 @@ static struct p2mk_mtrr_lookup disabled_result(void)
 static struct p2mk_mtrr_lookup mixed_result(void)
 {
 	struct p2mk_mtrr_lookup r = {
-		.kind = P2MK_LOOKUP_MIXED,
-		.type = P2MK_MT_INVALID,
-		.source = P2MK_SRC_SPLIT,
-		.rule = "the block is not uniform: split it",
+	    .kind = P2MK_LOOKUP_MIXED,
+	    .type = P2MK_MT_INVALID,
+	    .source = P2MK_SRC_SPLIT,
+	    .rule = "the block is not uniform: split it",
 	};
 	return r;
 }
 
 static bool same_answer(const struct p2mk_mtrr_lookup *a,
-			const struct p2mk_mtrr_lookup *b)
+                        const struct p2mk_mtrr_lookup *b)
 {
 	return a->kind == b->kind && a->type == b->type;
 }
 
 /* Fixed-range block entirely below 1 MiB: uniform iff its bytes agree. */
-static struct p2mk_mtrr_lookup lookup_fixed_block(const struct p2mk_mtrr_state *s,
-						  uint64_t pfn, unsigned order)
+static struct p2mk_mtrr_lookup
+lookup_fixed_block(const struct p2mk_mtrr_state *s, uint64_t pfn,
+                   unsigned order)
 {
 	uint64_t last_pfn = pfn + (UINT64_C(1) << order) - 1;
 	int first = p2mk_mtrr_fixed_index(pfn << P2MK_PAGE_SHIFT);
@@ -400,11 +406,11 @@ static struct p2mk_mtrr_lookup lookup_fixed_block(const struct p2mk_mtrr_state *
 			return mixed_result();
 	}
 	struct p2mk_mtrr_lookup r = {
-		.kind = P2MK_LOOKUP_TYPE,
-		.type = s->fixed[first],
-		.source = P2MK_SRC_FIXED,
-		.rule = "below 1 MiB with FE = 1: fixed-range MTRR (x86 §5.2 "
-			"step 2)",
+	    .kind = P2MK_LOOKUP_TYPE,
+	    .type = s->fixed[first],
+	    .source = P2MK_SRC_FIXED,
+	    .rule = "below 1 MiB with FE = 1: fixed-range MTRR (x86 §5.2 "
+	            "step 2)",
 	};
 	return r;
 }
@@ -425,7 +431,7 @@ struct block_class {
 };
 
 static struct block_class classify_block(const struct p2mk_mtrr_state *s,
-					 uint64_t pfn, unsigned order)
+                                         uint64_t pfn, unsigned order)
 {
 	struct block_class c = {{0, 0, 0}, 0, 0};
 	const uint64_t bits = frame_bits(s);
@@ -460,18 +466,20 @@ static struct block_class classify_block(const struct p2mk_mtrr_state *s,
  * an undefined combination.
  */
 static bool block_provably_uniform(const struct p2mk_mtrr_state *s,
-				   const struct block_class *c,
-				   enum p2mk_overlap overlap,
-				   struct p2mk_mtrr_lookup *out)
+                                   const struct block_class *c,
+                                   enum p2mk_overlap overlap,
+                                   struct p2mk_mtrr_lookup *out)
 {
 	const uint8_t partial = c->partial_types;
 	bool first = true;
 	for (uint8_t sub = partial;; sub = (uint8_t)((sub - 1) & partial)) {
 		struct var_match m = c->full;
 		m.types |= sub;
-		/* Pair order is unknown here; mark last-match results unusable. */
+		/* Pair order is unknown here; mark last-match results unusable.
+		 */
 		struct p2mk_mtrr_lookup r = resolve_var(s, m, P2MK_OVERLAP_SDM);
-		if (r.kind == P2MK_LOOKUP_UNDEFINED && overlap != P2MK_OVERLAP_SDM) {
+		if (r.kind == P2MK_LOOKUP_UNDEFINED &&
+		    overlap != P2MK_OVERLAP_SDM) {
 			if (overlap == P2MK_OVERLAP_XEN)
 				return false;
 			r = resolve_var(s, m, overlap);
@@ -490,8 +498,8 @@ static bool block_provably_uniform(const struct p2mk_mtrr_state *s,
 }
 
 static struct p2mk_mtrr_lookup lookup_page(const struct p2mk_mtrr_state *s,
-					   uint64_t pfn,
-					   enum p2mk_overlap overlap)
+                                           uint64_t pfn,
+                                           enum p2mk_overlap overlap)
 {
 	struct block_class c = classify_block(s, pfn, 0);
 	return resolve_var(s, c.full, overlap);
@@ -499,12 +507,13 @@ static struct p2mk_mtrr_lookup lookup_page(const struct p2mk_mtrr_state *s,
 
 /* NOLINTNEXTLINE(misc-no-recursion): depth is bounded by the order (<= 40). */
 static struct p2mk_mtrr_lookup lookup_block(const struct p2mk_mtrr_state *s,
-					    uint64_t pfn, unsigned order,
-					    enum p2mk_overlap overlap)
+                                            uint64_t pfn, unsigned order,
+                                            enum p2mk_overlap overlap)
 {
 	if (fixed_enabled(s) && pfn < FIXED_REGION_PAGES) {
 		/* An aligned block starting below 1 MiB either lies inside the
-		 * fixed region (order <= 8) or starts at 0 and reaches past it. */
+		 * fixed region (order <= 8) or starts at 0 and reaches past it.
+		 */
 		if (order <= 8)
 			return lookup_fixed_block(s, pfn, order);
 	} else if (order == 0) {
@@ -524,7 +533,7 @@ static struct p2mk_mtrr_lookup lookup_block(const struct p2mk_mtrr_state *s,
 	if (lo.kind == P2MK_LOOKUP_MIXED)
 		return lo;
 	struct p2mk_mtrr_lookup hi =
-		lookup_block(s, pfn + half, order - 1, overlap);
+	    lookup_block(s, pfn + half, order - 1, overlap);
 	if (hi.kind == P2MK_LOOKUP_MIXED || !same_answer(&lo, &hi))
 		return mixed_result();
 	if (lo.source != hi.source)
@@ -534,8 +543,8 @@ static struct p2mk_mtrr_lookup lookup_block(const struct p2mk_mtrr_state *s,
 }
 
 struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
-					 uint64_t pa, unsigned order,
-					 enum p2mk_overlap overlap)
+                                         uint64_t pa, unsigned order,
+                                         enum p2mk_overlap overlap)
 {
 	if (!mtrrs_enabled(s))
 		return disabled_result();
@@ -549,13 +558,13 @@ struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
 /* ---- save / restore -------------------------------------------------- */
 
 void p2mk_mtrr_save(const struct p2mk_mtrr_state *s,
-		    struct p2mk_mtrr_record *rec)
+                    struct p2mk_mtrr_record *rec)
 {
 	*rec = (struct p2mk_mtrr_record){
-		.cap = s->cap,
-		.def_type = s->def_type,
-		.pat = s->pat,
-		.maxphyaddr = s->maxphyaddr,
+	    .cap = s->cap,
+	    .def_type = s->def_type,
+	    .pat = s->pat,
+	    .maxphyaddr = s->maxphyaddr,
 	};
 	for (int k = 0; k < P2MK_MTRR_NFIXED_MSRS; k++)
 		rec->fixed_msr[k] = read_fixed(s, k);
@@ -569,14 +578,14 @@ void p2mk_mtrr_save(const struct p2mk_mtrr_state *s,
 static uint32_t fixed_msr(unsigned k)
 {
 	static const uint32_t first_three[] = {P2MK_MSR_MTRR_FIX64K_00000,
-					       P2MK_MSR_MTRR_FIX16K_80000,
-					       P2MK_MSR_MTRR_FIX16K_A0000};
+	                                       P2MK_MSR_MTRR_FIX16K_80000,
+	                                       P2MK_MSR_MTRR_FIX16K_A0000};
 	return k < 3 ? first_three[k] : P2MK_MSR_MTRR_FIX4K_C0000 + (k - 3);
 }
 
 static enum p2mk_err restore_registers(struct p2mk_mtrr_state *t,
-				       const struct p2mk_mtrr_record *rec,
-				       struct p2mk_gp *gp)
+                                       const struct p2mk_mtrr_record *rec,
+                                       struct p2mk_gp *gp)
 {
 	enum p2mk_err err = P2MK_OK;
 	for (unsigned k = 0; k < P2MK_MTRR_NFIXED_MSRS && !err; k++) {
@@ -592,35 +601,36 @@ static enum p2mk_err restore_registers(struct p2mk_mtrr_state *t,
 			continue;
 		err = p2mk_mtrr_wrmsr(t, base, rec->var_base[n], gp);
 		if (!err)
-			err = p2mk_mtrr_wrmsr(t, base + 1, rec->var_mask[n], gp);
+			err =
+			    p2mk_mtrr_wrmsr(t, base + 1, rec->var_mask[n], gp);
 	}
 	if (!err)
 		err = p2mk_mtrr_wrmsr(t, P2MK_MSR_MTRR_DEF_TYPE, rec->def_type,
-				      gp);
+		                      gp);
 	if (!err)
 		err = p2mk_mtrr_wrmsr(t, P2MK_MSR_PAT, rec->pat, gp);
 	return err;
 }
 
 enum p2mk_err p2mk_mtrr_restore(struct p2mk_mtrr_state *s,
-				const struct p2mk_mtrr_record *rec,
-				struct p2mk_gp *gp)
+                                const struct p2mk_mtrr_record *rec,
+                                struct p2mk_gp *gp)
 {
 	if (rec->cap & ~CAP_MODELLED)
 		return raise_gp(gp, P2MK_MSR_MTRRCAP, rec->cap,
-				rec->cap & ~CAP_MODELLED,
-				"record's MTRRcap has bits this model does not "
-				"implement");
+		                rec->cap & ~CAP_MODELLED,
+		                "record's MTRRcap has bits this model does not "
+		                "implement");
 	const struct p2mk_mtrr_config cfg = {
-		.vcnt = (uint8_t)(rec->cap & P2MK_MTRRCAP_VCNT_MASK),
-		.maxphyaddr = rec->maxphyaddr,
-		.fixed = (rec->cap & P2MK_MTRRCAP_FIX) != 0,
-		.wc = (rec->cap & P2MK_MTRRCAP_WC) != 0,
+	    .vcnt = (uint8_t)(rec->cap & P2MK_MTRRCAP_VCNT_MASK),
+	    .maxphyaddr = rec->maxphyaddr,
+	    .fixed = (rec->cap & P2MK_MTRRCAP_FIX) != 0,
+	    .wc = (rec->cap & P2MK_MTRRCAP_WC) != 0,
 	};
 	struct p2mk_mtrr_state t;
 	if (p2mk_mtrr_init(&t, &cfg) != P2MK_OK)
 		return raise_gp(gp, P2MK_MSR_MTRRCAP, rec->cap, 0,
-				"record's VCNT or MAXPHYADDR is out of range");
+		                "record's VCNT or MAXPHYADDR is out of range");
 	enum p2mk_err err = restore_registers(&t, rec, gp);
 	if (err)
 		return err;

@@ -17,7 +17,7 @@ static struct p2mk_mtrr_state make_state(unsigned vcnt, unsigned m)
 {
 	struct p2mk_mtrr_state s;
 	const struct p2mk_mtrr_config cfg = {(uint8_t)vcnt, (uint8_t)m, true,
-					     true};
+	                                     true};
 	assert_int_equal(p2mk_mtrr_init(&s, &cfg), P2MK_OK);
 	return s;
 }
@@ -76,7 +76,8 @@ static void mtrrcap_is_read_only(void **state)
 	expect_gp(&s, P2MK_MSR_MTRRCAP, s.cap);
 	expect_gp(&s, P2MK_MSR_MTRRCAP, 0);
 	uint64_t v = 0;
-	assert_int_equal(p2mk_mtrr_rdmsr(&s, P2MK_MSR_MTRRCAP, &v, NULL), P2MK_OK);
+	assert_int_equal(p2mk_mtrr_rdmsr(&s, P2MK_MSR_MTRRCAP, &v, NULL),
+	                 P2MK_OK);
 	assert_int_equal(v, 0x508);
 }
 
@@ -113,16 +114,17 @@ static void wc_needs_mtrrcap_wc(void **state)
 	expect_ok(&s, P2MK_MSR_MTRR_PHYSBASE0, 0x6);
 }
 
-static const uint32_t fixed_msrs[11] = {0x250, 0x258, 0x259, 0x268, 0x269,
-					0x26a, 0x26b, 0x26c, 0x26d, 0x26e,
-					0x26f};
+static const uint32_t fixed_msrs[11] = {0x250, 0x258, 0x259, 0x268,
+                                        0x269, 0x26a, 0x26b, 0x26c,
+                                        0x26d, 0x26e, 0x26f};
 
 static void fixed_msr_gp_every_byte(void **state)
 {
 	(void)state;
 	struct p2mk_mtrr_state s = make_state(8, 36);
 	for (unsigned k = 0; k < 11; k++) {
-		assert_int_equal(p2mk_mtrr_fixed_msr_index(fixed_msrs[k]), (int)k);
+		assert_int_equal(p2mk_mtrr_fixed_msr_index(fixed_msrs[k]),
+		                 (int)k);
 		for (unsigned pos = 0; pos < 8; pos++) {
 			for (unsigned t = 0; t < 256; t++) {
 				uint64_t v = UINT64_C(0x0606060606060606);
@@ -184,13 +186,16 @@ static void physmask_gp_rules(void **state)
 			uint32_t msr = 0x201 + 2 * n;
 			uint64_t mask = (P2MK_BIT(m) - 1) & ~UINT64_C(0xfff);
 			for (unsigned bit = 0; bit < 11; bit++)
-				expect_gp(&s, msr, mask | 0x800 | P2MK_BIT(bit));
+				expect_gp(&s, msr,
+				          mask | 0x800 | P2MK_BIT(bit));
 			for (unsigned bit = m; bit < 64; bit++)
-				expect_gp(&s, msr, mask | 0x800 | P2MK_BIT(bit));
+				expect_gp(&s, msr,
+				          mask | 0x800 | P2MK_BIT(bit));
 			expect_ok(&s, msr, mask | 0x800);
 			expect_ok(&s, msr, mask); /* V = 0 is legal */
 			/* Hardware accepts non-contiguous masks (x86 §4). */
-			expect_ok(&s, msr, 0x800 | P2MK_BIT(m - 1) | P2MK_BIT(12));
+			expect_ok(&s, msr,
+			          0x800 | P2MK_BIT(m - 1) | P2MK_BIT(12));
 		}
 	}
 }
@@ -209,8 +214,9 @@ static void var_pairs_beyond_vcnt_fault(void **state)
 					continue;
 				}
 				expect_gp(&s, msr, half ? 0 : 6);
-				assert_int_equal(p2mk_mtrr_rdmsr(&s, msr, &v, NULL),
-						 P2MK_ERR_GP);
+				assert_int_equal(
+				    p2mk_mtrr_rdmsr(&s, msr, &v, NULL),
+				    P2MK_ERR_GP);
 			}
 		}
 	}
@@ -224,14 +230,15 @@ static void pat_msr_gp_and_unknown_msrs(void **state)
 	for (unsigned pos = 0; pos < 8; pos++) {
 		uint64_t cleared = P2MK_PAT_RESET & ~(0xffull << (8 * pos));
 		expect_gp(&s, P2MK_MSR_PAT, cleared | 2ull << (8 * pos));
-		expect_gp(&s, P2MK_MSR_PAT, P2MK_PAT_RESET | 0x80ull << (8 * pos));
+		expect_gp(&s, P2MK_MSR_PAT,
+		          P2MK_PAT_RESET | 0x80ull << (8 * pos));
 	}
 	const uint32_t unknown[] = {0x1f2, 0x1f3, 0x250 + 1, 0x2fe, 0x278, 0};
 	for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		expect_gp(&s, unknown[i], 0);
 		uint64_t v = 0;
 		assert_int_equal(p2mk_mtrr_rdmsr(&s, unknown[i], &v, NULL),
-				 P2MK_ERR_GP);
+		                 P2MK_ERR_GP);
 	}
 }
 
@@ -275,14 +282,15 @@ static void all_88_fixed_positions(void **state)
 			assert_int_equal(p2mk_mtrr_fixed_index(lo), (int)i);
 			assert_int_equal(p2mk_mtrr_fixed_index(hi), (int)i);
 			struct p2mk_mtrr_lookup r =
-				p2mk_mtrr_lookup(&s, hi, 0, P2MK_OVERLAP_SDM);
+			    p2mk_mtrr_lookup(&s, hi, 0, P2MK_OVERLAP_SDM);
 			assert_int_equal(r.kind, P2MK_LOOKUP_TYPE);
 			assert_int_equal(r.source, P2MK_SRC_FIXED);
 			assert_int_equal(r.type, want[i]);
 		}
 		/* FE = 0: the first MiB follows the variable range (WB). */
 		expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x800);
-		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000, 0, 0).type, P2MK_MT_WB);
+		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000, 0, 0).type,
+		                 P2MK_MT_WB);
 		/* E = 0: UC everywhere. */
 		expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x406);
 		struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, 0x1000, 0, 0);
@@ -308,40 +316,49 @@ static void four_overlap_behaviours(void **state)
 {
 	(void)state;
 	const enum p2mk_overlap all[4] = {P2MK_OVERLAP_SDM, P2MK_OVERLAP_XEN,
-					  P2MK_OVERLAP_KVM, P2MK_OVERLAP_LINUX};
+	                                  P2MK_OVERLAP_KVM, P2MK_OVERLAP_LINUX};
 	/* Defined combinations are the same under every behaviour. */
 	for (unsigned i = 0; i < 4; i++) {
-		struct p2mk_mtrr_state s = overlap_state(P2MK_MT_WB, P2MK_MT_UC);
-		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
-				 P2MK_MT_UC);
+		struct p2mk_mtrr_state s =
+		    overlap_state(P2MK_MT_WB, P2MK_MT_UC);
+		assert_int_equal(
+		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    P2MK_MT_UC);
 		s = overlap_state(P2MK_MT_WT, P2MK_MT_WB);
-		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
-				 P2MK_MT_WT);
+		assert_int_equal(
+		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    P2MK_MT_WT);
 		s = overlap_state(P2MK_MT_WP, P2MK_MT_WP);
-		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
-				 P2MK_MT_WP);
+		assert_int_equal(
+		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    P2MK_MT_WP);
 	}
 	/* WC over WB: undefined by the SDM. */
 	struct p2mk_mtrr_state s = overlap_state(P2MK_MT_WC, P2MK_MT_WB);
-	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_SDM);
+	struct p2mk_mtrr_lookup r =
+	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_SDM);
 	assert_int_equal(r.kind, P2MK_LOOKUP_UNDEFINED);
 	assert_int_equal(r.var_hits, 3);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
-			 P2MK_MT_WB); /* last pair in array order */
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_KVM).type,
-			 P2MK_MT_WB);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_LINUX).type,
-			 P2MK_MT_UC);
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
+	    P2MK_MT_WB); /* last pair in array order */
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_KVM).type,
+	    P2MK_MT_WB);
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_LINUX).type,
+	    P2MK_MT_UC);
 	/* Xen's answer follows the array order. */
 	s = overlap_state(P2MK_MT_WB, P2MK_MT_WC);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
-			 P2MK_MT_WC);
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
+	    P2MK_MT_WC);
 	/* WP + WT is undefined too (only WT+WB is defined). */
 	s = overlap_state(P2MK_MT_WP, P2MK_MT_WT);
 	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 0, P2MK_OVERLAP_SDM).kind,
-			 P2MK_LOOKUP_UNDEFINED);
+	                 P2MK_LOOKUP_UNDEFINED);
 	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 0, P2MK_OVERLAP_LINUX).type,
-			 P2MK_MT_UC);
+	                 P2MK_MT_UC);
 	enum p2mk_overlap o;
 	assert_true(p2mk_overlap_parse("linux", &o));
 	assert_int_equal(o, P2MK_OVERLAP_LINUX);
@@ -359,11 +376,13 @@ static void block_lookup_partial_coverage(void **state)
 	expect_ok(&s, 0x201, 0xffffff000 | 0x800);
 	expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x806);
 	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40000000, 9, 0).kind,
-			 P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40005000, 0, 0).type, P2MK_MT_UC);
+	                 P2MK_LOOKUP_MIXED);
+	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40005000, 0, 0).type,
+	                 P2MK_MT_UC);
 	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40004000, 2, 0).kind,
-			 P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40200000, 9, 0).type, P2MK_MT_WB);
+	                 P2MK_LOOKUP_MIXED);
+	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40200000, 9, 0).type,
+	                 P2MK_MT_WB);
 	/* A partial range that changes nothing keeps the block uniform. */
 	expect_ok(&s, 0x200, 0x40005000 | P2MK_MT_WB);
 	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, 0x40000000, 18, 0);
@@ -386,16 +405,16 @@ static void save_restore_round_trip(void **state)
 		struct p2mk_mtrr_state s = make_state(vcnt, 46);
 		for (unsigned n = 0; n < vcnt; n++) {
 			uint64_t base = (test_rng_next(&rng) & 0x3ffffffff000) |
-					(n % 2 ? P2MK_MT_WB : P2MK_MT_UC);
-			uint64_t mask = (test_rng_next(&rng) & 0x3ffffffff000) |
-					0x800;
+			                (n % 2 ? P2MK_MT_WB : P2MK_MT_UC);
+			uint64_t mask =
+			    (test_rng_next(&rng) & 0x3ffffffff000) | 0x800;
 			expect_ok(&s, 0x200 + 2 * n, base);
 			expect_ok(&s, 0x201 + 2 * n, mask);
 		}
 		for (unsigned k = 0; k < 11; k++)
 			expect_ok(&s, fixed_msrs[k],
-				  0x0504010006050401ull << (8 * (k % 4)) |
-					  (0x06ull * (k % 4 != 0)));
+			          0x0504010006050401ull << (8 * (k % 4)) |
+			              (0x06ull * (k % 4 != 0)));
 		expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0xc05);
 		expect_ok(&s, P2MK_MSR_PAT, 0x0407050600070106);
 		struct p2mk_mtrr_record rec;
@@ -407,7 +426,8 @@ static void save_restore_round_trip(void **state)
 		/* A corrupted record is refused and changes nothing. */
 		struct p2mk_mtrr_record bad = rec;
 		unsigned n = vcnt ? (unsigned)test_rng_below(&rng, vcnt) : 0;
-		bad.var_base[n] |= 0x300; /* reserved bits 9:8 (type stays legal) */
+		bad.var_base[n] |=
+		    0x300; /* reserved bits 9:8 (type stays legal) */
 		if (vcnt == 0)
 			bad.var_base[0] = 6; /* pair 0 does not exist */
 		struct p2mk_mtrr_state before = t;
@@ -426,19 +446,19 @@ static void save_restore_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(init_rejects_bad_config),
-		cmocka_unit_test(mtrrcap_is_read_only),
-		cmocka_unit_test(def_type_gp_rules),
-		cmocka_unit_test(wc_needs_mtrrcap_wc),
-		cmocka_unit_test(fixed_msr_gp_every_byte),
-		cmocka_unit_test(physbase_gp_rules),
-		cmocka_unit_test(physmask_gp_rules),
-		cmocka_unit_test(var_pairs_beyond_vcnt_fault),
-		cmocka_unit_test(pat_msr_gp_and_unknown_msrs),
-		cmocka_unit_test(all_88_fixed_positions),
-		cmocka_unit_test(four_overlap_behaviours),
-		cmocka_unit_test(block_lookup_partial_coverage),
-		cmocka_unit_test(save_restore_round_trip),
+	    cmocka_unit_test(init_rejects_bad_config),
+	    cmocka_unit_test(mtrrcap_is_read_only),
+	    cmocka_unit_test(def_type_gp_rules),
+	    cmocka_unit_test(wc_needs_mtrrcap_wc),
+	    cmocka_unit_test(fixed_msr_gp_every_byte),
+	    cmocka_unit_test(physbase_gp_rules),
+	    cmocka_unit_test(physmask_gp_rules),
+	    cmocka_unit_test(var_pairs_beyond_vcnt_fault),
+	    cmocka_unit_test(pat_msr_gp_and_unknown_msrs),
+	    cmocka_unit_test(all_88_fixed_positions),
+	    cmocka_unit_test(four_overlap_behaviours),
+	    cmocka_unit_test(block_lookup_partial_coverage),
+	    cmocka_unit_test(save_restore_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,18 +17,20 @@
 enum { ORACLE_MIXED = 0x100, ORACLE_UNDEFINED = 0x200 };
 
 static unsigned oracle_page(const struct p2mk_mtrr_state *s, uint64_t pfn,
-			    enum p2mk_overlap overlap)
+                            enum p2mk_overlap overlap)
 {
 	if (!(s->def_type & 0x800))
 		return 0; /* UC */
 	uint64_t pa = pfn << 12;
 	if ((s->cap & 0x100) && (s->def_type & 0x400) && pa < 0x100000) {
-		unsigned idx = pa < 0x80000   ? (unsigned)(pa / 0x10000)
-			       : pa < 0xc0000 ? 8 + (unsigned)((pa - 0x80000) / 0x4000)
-					      : 24 + (unsigned)((pa - 0xc0000) / 0x1000);
+		unsigned idx = pa < 0x80000 ? (unsigned)(pa / 0x10000)
+		               : pa < 0xc0000
+		                   ? 8 + (unsigned)((pa - 0x80000) / 0x4000)
+		                   : 24 + (unsigned)((pa - 0xc0000) / 0x1000);
 		return s->fixed[idx];
 	}
-	uint64_t addr_mask = ((UINT64_C(1) << s->maxphyaddr) - 1) & ~UINT64_C(0xfff);
+	uint64_t addr_mask =
+	    ((UINT64_C(1) << s->maxphyaddr) - 1) & ~UINT64_C(0xfff);
 	bool seen[8] = {false};
 	int ntypes = 0, last = -1;
 	for (unsigned n = 0; n < (s->cap & 0xff); n++) {
@@ -64,7 +66,7 @@ static unsigned oracle_page(const struct p2mk_mtrr_state *s, uint64_t pfn,
 }
 
 static unsigned oracle_block(const struct p2mk_mtrr_state *s, uint64_t pa,
-			     unsigned order, enum p2mk_overlap overlap)
+                             unsigned order, enum p2mk_overlap overlap)
 {
 	uint64_t first = (pa >> 12) & ~((UINT64_C(1) << order) - 1);
 	unsigned answer = oracle_page(s, first, overlap);
@@ -97,15 +99,16 @@ static void random_state(struct test_rng *rng, struct p2mk_mtrr_state *s)
 	static const uint8_t widths[4] = {36, 39, 46, 52};
 	unsigned m = widths[test_rng_below(rng, 4)];
 	unsigned vcnt = test_rng_below(rng, 8) == 0
-				? (unsigned)test_rng_below(rng, 41)
-				: (unsigned)test_rng_below(rng, 11);
+	                    ? (unsigned)test_rng_below(rng, 41)
+	                    : (unsigned)test_rng_below(rng, 11);
 	const struct p2mk_mtrr_config cfg = {(uint8_t)vcnt, (uint8_t)m,
-					     test_rng_below(rng, 4) != 0, true};
+	                                     test_rng_below(rng, 4) != 0, true};
 	assert_int_equal(p2mk_mtrr_init(s, &cfg), P2MK_OK);
 	uint64_t addr_bits = (UINT64_C(1) << m) - 1;
 	for (unsigned n = 0; n < vcnt; n++) {
-		unsigned size_order = (unsigned)test_rng_below(rng, 21); /* pages */
-		uint64_t window = UINT64_C(1) << 22;                    /* 16 GiB */
+		unsigned size_order =
+		    (unsigned)test_rng_below(rng, 21); /* pages */
+		uint64_t window = UINT64_C(1) << 22;   /* 16 GiB */
 		uint64_t base = test_rng_below(rng, window) << 12;
 		if (test_rng_below(rng, 4) != 0)
 			base &= ~((UINT64_C(1) << (size_order + 12)) - 1);
@@ -116,23 +119,29 @@ static void random_state(struct test_rng *rng, struct p2mk_mtrr_state *s)
 		if (test_rng_below(rng, 8) != 0)
 			mask |= 0x800;
 		base = (base & addr_bits) | valid_types[test_rng_below(rng, 5)];
-		assert_int_equal(p2mk_mtrr_wrmsr(s, 0x200 + 2 * n, base, NULL), P2MK_OK);
-		assert_int_equal(p2mk_mtrr_wrmsr(s, 0x201 + 2 * n, mask, NULL), P2MK_OK);
+		assert_int_equal(p2mk_mtrr_wrmsr(s, 0x200 + 2 * n, base, NULL),
+		                 P2MK_OK);
+		assert_int_equal(p2mk_mtrr_wrmsr(s, 0x201 + 2 * n, mask, NULL),
+		                 P2MK_OK);
 	}
 	if (s->cap & P2MK_MTRRCAP_FIX) {
-		static const uint32_t fixed_msrs[11] = {0x250, 0x258, 0x259, 0x268,
-							0x269, 0x26a, 0x26b, 0x26c,
-							0x26d, 0x26e, 0x26f};
+		static const uint32_t fixed_msrs[11] = {
+		    0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+		    0x26b, 0x26c, 0x26d, 0x26e, 0x26f};
 		unsigned uniform = test_rng_below(rng, 2) == 0;
 		uint8_t t0 = valid_types[test_rng_below(rng, 5)];
 		for (unsigned k = 0; k < 11; k++) {
 			uint64_t v = 0;
 			for (unsigned b = 0; b < 8; b++) {
-				uint8_t t = uniform ? t0 : valid_types[test_rng_below(rng, 5)];
+				uint8_t t =
+				    uniform
+				        ? t0
+				        : valid_types[test_rng_below(rng, 5)];
 				v |= (uint64_t)t << (8 * b);
 			}
-			assert_int_equal(p2mk_mtrr_wrmsr(s, fixed_msrs[k], v, NULL),
-					 P2MK_OK);
+			assert_int_equal(
+			    p2mk_mtrr_wrmsr(s, fixed_msrs[k], v, NULL),
+			    P2MK_OK);
 		}
 	}
 	uint64_t def = valid_types[test_rng_below(rng, 5)];
@@ -158,7 +167,7 @@ static unsigned random_order(struct test_rng *rng)
 }
 
 static uint64_t random_address(struct test_rng *rng,
-			       const struct p2mk_mtrr_state *s)
+                               const struct p2mk_mtrr_state *s)
 {
 	uint64_t r = test_rng_below(rng, 10);
 	if (r == 0)
@@ -166,9 +175,11 @@ static uint64_t random_address(struct test_rng *rng,
 	unsigned vcnt = (unsigned)(s->cap & 0xff);
 	if (r < 6 && vcnt > 0) {
 		/* Near the start or end of a range. */
-		const struct p2mk_mtrr_var *v = &s->var[test_rng_below(rng, vcnt)];
+		const struct p2mk_mtrr_var *v =
+		    &s->var[test_rng_below(rng, vcnt)];
 		uint64_t base = v->base & ~UINT64_C(0xfff);
-		uint64_t span = (~v->mask & ((UINT64_C(1) << s->maxphyaddr) - 1)) + 1;
+		uint64_t span =
+		    (~v->mask & ((UINT64_C(1) << s->maxphyaddr) - 1)) + 1;
 		uint64_t off = test_rng_below(rng, 3) == 0 ? span : 0;
 		return base + off + (test_rng_below(rng, 64) << 12) -
 		       (test_rng_below(rng, 2) ? 0x20000 : 0);
@@ -189,15 +200,18 @@ static void oracle_random_states(void **state)
 		for (unsigned q = 0; q < 2; q++) {
 			uint64_t pa = random_address(&rng, &s);
 			unsigned order = random_order(&rng);
-			enum p2mk_overlap ov = (enum p2mk_overlap)test_rng_below(&rng, 4);
+			enum p2mk_overlap ov =
+			    (enum p2mk_overlap)test_rng_below(&rng, 4);
 			unsigned want = oracle_block(&s, pa, order, ov);
-			struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, pa, order, ov);
+			struct p2mk_mtrr_lookup r =
+			    p2mk_mtrr_lookup(&s, pa, order, ov);
 			unsigned got = library_answer(&r);
 			if (got != want) {
 				fprintf(stderr,
-					"state %lu: pa 0x%" PRIx64 " order %u overlap %d: "
-					"library 0x%x, oracle 0x%x\n",
-					i, pa, order, (int)ov, got, want);
+				        "state %lu: pa 0x%" PRIx64
+				        " order %u overlap %d: "
+				        "library 0x%x, oracle 0x%x\n",
+				        i, pa, order, (int)ov, got, want);
 			}
 			assert_int_equal(got, want);
 			mixed += want == ORACLE_MIXED;
@@ -206,7 +220,7 @@ static void oracle_random_states(void **state)
 		}
 	}
 	fprintf(stderr, "%lu states: %lu typed, %lu mixed, %lu undefined\n",
-		states, typed, mixed, undefined);
+	        states, typed, mixed, undefined);
 	/* The generator must exercise every kind of answer. */
 	assert_true(mixed > states / 50);
 	assert_true(undefined > states / 200);
@@ -216,7 +230,7 @@ static void oracle_random_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(oracle_random_states),
+	    cmocka_unit_test(oracle_random_states),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,9 +40,10 @@ bool cli_parse_type(const char *s, unsigned *mt);
 
 /** cli_usage_error() - print "p2mkit CMD: MESSAGE" to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
-/** cli_print_json() - print @root compactly-indented to stdout, then free it. */
+/** cli_print_json() - print @root compactly-indented to stdout, then free it.
+ */
 void cli_print_json(json_t *root);
 
 /** cli_wants_help() - true if argv has -h or --help before any "--". */
@@ -75,12 +76,14 @@ enum {
 };
 
 /* getopt_long entries for the shared options (splice into a table). */
-#define CLI_MTRR_LONG_OPTIONS                                              \
-	{"maxphyaddr", required_argument, NULL, CLI_OPT_MAXPHYADDR},       \
-		{"vcnt", required_argument, NULL, CLI_OPT_VCNT},           \
-		{"no-fixed", no_argument, NULL, CLI_OPT_NO_FIXED},         \
-		{"no-wc", no_argument, NULL, CLI_OPT_NO_WC},               \
-		{"msr", required_argument, NULL, CLI_OPT_MSR}
+#define CLI_MTRR_LONG_OPTIONS                                                  \
+	{"maxphyaddr", required_argument, NULL, CLI_OPT_MAXPHYADDR},           \
+	    {"vcnt", required_argument, NULL, CLI_OPT_VCNT},                   \
+	    {"no-fixed", no_argument, NULL, CLI_OPT_NO_FIXED},                 \
+	    {"no-wc", no_argument, NULL, CLI_OPT_NO_WC},                       \
+	{                                                                      \
+		"msr", required_argument, NULL, CLI_OPT_MSR                    \
+	}
 
 /* Defaults: MAXPHYADDR 36 (the SDM's value when CPUID leaf 80000008H is
  * absent), 8 variable pairs, fixed ranges and WC supported (as KVM and Xen
@@ -93,7 +96,7 @@ void cli_mtrr_opts_init(struct cli_mtrr_opts *o);
  * through cli_usage_error's return (as -2) when its argument is malformed.
  */
 int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
-		 const char *arg);
+                 const char *arg);
 
 struct p2mk_mtrr_state;
 struct p2mk_gp;
@@ -104,7 +107,7 @@ struct p2mk_gp;
  * invalid.
  */
 int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
-		   struct p2mk_gp *gp);
+                   struct p2mk_gp *gp);
 
 /** cli_mtrr_json() - the guest-visible MTRR/PAT registers of @s as JSON. */
 json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s);

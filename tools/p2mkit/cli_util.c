@@ -13,8 +13,8 @@
 
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '-' ||
-	    *s == '+')
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) ||
+	    *s == '-' || *s == '+')
 		return false;
 	int base = 10;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -44,7 +44,8 @@ bool cli_parse_msr_assign(const char *s, uint32_t *msr, uint64_t *value)
 	memcpy(idx, s, n);
 	idx[n] = '\0';
 	uint64_t i = 0, v = 0;
-	if (!cli_parse_u64(idx, &i) || i > UINT32_MAX || !cli_parse_u64(eq + 1, &v))
+	if (!cli_parse_u64(idx, &i) || i > UINT32_MAX ||
+	    !cli_parse_u64(eq + 1, &v))
 		return false;
 	*msr = (uint32_t)i;
 	*value = v;
@@ -82,7 +83,8 @@ bool cli_wants_help(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			return false;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
 			return true;
 	}
 	return false;
@@ -100,23 +102,24 @@ void cli_mtrr_opts_init(struct cli_mtrr_opts *o)
 }
 
 int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
-		 const char *arg)
+                 const char *arg)
 {
 	uint64_t v = 0;
 	switch (code) {
 	case CLI_OPT_MAXPHYADDR:
 		if (!cli_parse_u64(arg, &v) || v < 32 || v > 52)
 			return -cli_usage_error(
-				cmd, "--maxphyaddr wants a number from 32 to 52, "
-				     "got '%s'",
-				arg);
+			    cmd,
+			    "--maxphyaddr wants a number from 32 to 52, "
+			    "got '%s'",
+			    arg);
 		o->maxphyaddr = (unsigned)v;
 		return 1;
 	case CLI_OPT_VCNT:
 		if (!cli_parse_u64(arg, &v) || v > P2MK_MTRR_VCNT_MAX)
 			return -cli_usage_error(
-				cmd, "--vcnt wants a number from 0 to 40, got '%s'",
-				arg);
+			    cmd, "--vcnt wants a number from 0 to 40, got '%s'",
+			    arg);
 		o->vcnt = (unsigned)v;
 		return 1;
 	case CLI_OPT_NO_FIXED:
@@ -128,13 +131,14 @@ int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
 	case CLI_OPT_MSR:
 		if (o->nmsr == CLI_MSR_MAX)
 			return -cli_usage_error(cmd, "at most %d --msr options",
-						CLI_MSR_MAX);
+			                        CLI_MSR_MAX);
 		if (!cli_parse_msr_assign(arg, &o->msr[o->nmsr],
-					  &o->value[o->nmsr]))
+		                          &o->value[o->nmsr]))
 			return -cli_usage_error(
-				cmd, "--msr wants INDEX=VALUE (e.g. 0x2ff=0xc06), "
-				     "got '%s'",
-				arg);
+			    cmd,
+			    "--msr wants INDEX=VALUE (e.g. 0x2ff=0xc06), "
+			    "got '%s'",
+			    arg);
 		o->text[o->nmsr++] = arg;
 		return 1;
 	default:
@@ -143,13 +147,13 @@ int cli_mtrr_opt(const char *cmd, struct cli_mtrr_opts *o, int code,
 }
 
 int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
-		   struct p2mk_gp *gp)
+                   struct p2mk_gp *gp)
 {
 	const struct p2mk_mtrr_config cfg = {
-		.vcnt = (uint8_t)o->vcnt,
-		.maxphyaddr = (uint8_t)o->maxphyaddr,
-		.fixed = !o->no_fixed,
-		.wc = !o->no_wc,
+	    .vcnt = (uint8_t)o->vcnt,
+	    .maxphyaddr = (uint8_t)o->maxphyaddr,
+	    .fixed = !o->no_fixed,
+	    .wc = !o->no_wc,
 	};
 	if (p2mk_mtrr_init(s, &cfg) != P2MK_OK)
 		return -2;
@@ -182,9 +186,9 @@ json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s)
 		json_object_set_new(v, "index", json_integer(n));
 		json_object_set_new(v, "base", hex_json(s->var[n].base));
 		json_object_set_new(v, "mask", hex_json(s->var[n].mask));
-		json_object_set_new(
-			v, "type",
-			json_string(p2mk_mt_name((unsigned)(s->var[n].base & 0xff))));
+		json_object_set_new(v, "type",
+		                    json_string(p2mk_mt_name(
+		                        (unsigned)(s->var[n].base & 0xff))));
 		json_array_append_new(vars, v);
 	}
 	json_object_set_new(o, "variable", vars);

@@ -20,28 +20,37 @@
 #include "cli.h"
 
 static const char combine_usage[] =
-	"usage: p2mkit combine FORM [OPTIONS] [--json]\n"
-	"\n"
-	"forms:\n"
-	"  intel --mtrr T --pat T             Intel PAT x MTRR (SDM vol. 3 "
-	"Table 11-7)\n"
-	"  amd   --mtrr T --pat T             AMD PAT x MTRR (APM vol. 2 "
-	"§7.8)\n"
-	"  ept   --emt T --pat T [--ipat] [--cd]\n"
-	"                                     EPT leaf EMT/IPAT x guest PAT "
-	"(SDM 29.3.7)\n"
-	"  npt   --gpat T --hpat T --mtrr T   AMD nested paging: guest PAT x "
-	"host PAT x host MTRR\n"
-	"  arm64 --s1 0xNN --s2 0xN [--fwb]   ARM64 stage 1 x stage 2 "
-	"(p2mkit combine arm64 --help)\n"
-	"\n"
-	"T is one of UC UC- WC WT WP WB or a numeric encoding (0-7).\n"
-	"Output: the effective type first, then its class and the rule that "
-	"decided it.\n"
-	"Exit status: 0 ok, 1 EPT misconfiguration, 2 bad usage or input.\n";
+    "usage: p2mkit combine FORM [OPTIONS] [--json]\n"
+    "\n"
+    "forms:\n"
+    "  intel --mtrr T --pat T             Intel PAT x MTRR (SDM vol. 3 "
+    "Table 11-7)\n"
+    "  amd   --mtrr T --pat T             AMD PAT x MTRR (APM vol. 2 "
+    "§7.8)\n"
+    "  ept   --emt T --pat T [--ipat] [--cd]\n"
+    "                                     EPT leaf EMT/IPAT x guest PAT "
+    "(SDM 29.3.7)\n"
+    "  npt   --gpat T --hpat T --mtrr T   AMD nested paging: guest PAT x "
+    "host PAT x host MTRR\n"
+    "  arm64 --s1 0xNN --s2 0xN [--fwb]   ARM64 stage 1 x stage 2 "
+    "(p2mkit combine arm64 --help)\n"
+    "\n"
+    "T is one of UC UC- WC WT WP WB or a numeric encoding (0-7).\n"
+    "Output: the effective type first, then its class and the rule that "
+    "decided it.\n"
+    "Exit status: 0 ok, 1 EPT misconfiguration, 2 bad usage or input.\n";
 
-enum { OPT_MTRR = 1, OPT_PAT, OPT_EMT, OPT_IPAT, OPT_CD, OPT_GPAT, OPT_HPAT,
-       OPT_JSON, OPT_HELP };
+enum {
+	OPT_MTRR = 1,
+	OPT_PAT,
+	OPT_EMT,
+	OPT_IPAT,
+	OPT_CD,
+	OPT_GPAT,
+	OPT_HPAT,
+	OPT_JSON,
+	OPT_HELP
+};
 
 struct combine_args {
 	const char *form;
@@ -53,10 +62,11 @@ static int parse_type_arg(const char *opt, const char *arg, int *out)
 {
 	unsigned mt = 0;
 	if (!cli_parse_type(arg, &mt))
-		return cli_usage_error("combine",
-				       "%s wants a memory type (UC UC- WC WT WP "
-				       "WB or 0-7), got '%s'",
-				       opt, arg);
+		return cli_usage_error(
+		    "combine",
+		    "%s wants a memory type (UC UC- WC WT WP "
+		    "WB or 0-7), got '%s'",
+		    opt, arg);
 	*out = (int)mt;
 	return 0;
 }
@@ -64,23 +74,24 @@ static int parse_type_arg(const char *opt, const char *arg, int *out)
 static int parse_args(int argc, char **argv, struct combine_args *a)
 {
 	static const struct option longopts[] = {
-		{"mtrr", required_argument, NULL, OPT_MTRR},
-		{"pat", required_argument, NULL, OPT_PAT},
-		{"emt", required_argument, NULL, OPT_EMT},
-		{"ipat", no_argument, NULL, OPT_IPAT},
-		{"cd", no_argument, NULL, OPT_CD},
-		{"gpat", required_argument, NULL, OPT_GPAT},
-		{"hpat", required_argument, NULL, OPT_HPAT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+	    {"mtrr", required_argument, NULL, OPT_MTRR},
+	    {"pat", required_argument, NULL, OPT_PAT},
+	    {"emt", required_argument, NULL, OPT_EMT},
+	    {"ipat", no_argument, NULL, OPT_IPAT},
+	    {"cd", no_argument, NULL, OPT_CD},
+	    {"gpat", required_argument, NULL, OPT_GPAT},
+	    {"hpat", required_argument, NULL, OPT_HPAT},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
 	};
-	*a = (struct combine_args){argv[0], -1, -1, -1, -1, -1, false, false,
-				   false};
+	*a = (struct combine_args){argv[0], -1,    -1,    -1,   -1,
+	                           -1,      false, false, false};
 	optind = 1;
 	opterr = 0;
 	int c, err = 0;
-	while (!err && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while (!err &&
+	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MTRR:
 			err = parse_type_arg("--mtrr", optarg, &a->mtrr);
@@ -107,15 +118,15 @@ static int parse_args(int argc, char **argv, struct combine_args *a)
 			a->json = true;
 			break;
 		default:
-			err = cli_usage_error("combine",
-					      "unknown or incomplete option '%s'",
-					      argv[optind - 1]);
+			err = cli_usage_error(
+			    "combine", "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
 			break;
 		}
 	}
 	if (!err && optind < argc)
 		err = cli_usage_error("combine", "unexpected argument '%s'",
-				      argv[optind]);
+		                      argv[optind]);
 	return err;
 }
 
@@ -127,7 +138,7 @@ static int require(const char *form, const char *opt, int value)
 }
 
 static int print_result(const struct combine_args *a,
-			const struct p2mk_mt_result *r)
+                        const struct p2mk_mt_result *r)
 {
 	const char *type = p2mk_mt_name(r->type);
 	const char *cls = p2mk_cache_class_name(p2mk_mt_class(r->type));
@@ -141,13 +152,14 @@ static int print_result(const struct combine_args *a,
 			json_object_set_new(o, "type", json_string(type));
 			json_object_set_new(o, "class", json_string(cls));
 			json_object_set_new(o, "must_snoop",
-					    json_boolean(r->must_snoop));
+			                    json_boolean(r->must_snoop));
 		}
 		json_object_set_new(o, "verified", json_boolean(r->verified));
 		json_object_set_new(o, "rule", json_string(r->rule));
 		cli_print_json(o);
 	} else if (r->status == P2MK_MT_EPT_MISCONFIG) {
-		printf("EPT-misconfig  the walk faults (exit reason 49)  [%s]\n",
+		printf("EPT-misconfig  the walk faults (exit reason 49)  "
+		       "[%s]\n",
 		       r->rule);
 	} else {
 		printf("%s  %s%s%s  [%s]\n", type, cls,
@@ -160,11 +172,11 @@ static int print_result(const struct combine_args *a,
 /* Reject inputs that are not valid for their role before combining, so the
  * message names the option rather than the table. */
 static int check_role(const char *opt, int mt, bool (*valid)(uint64_t),
-		      const char *role)
+                      const char *role)
 {
 	if (!valid((uint64_t)mt))
 		return cli_usage_error("combine", "%s %s is not %s", opt,
-				       p2mk_mt_name((unsigned)mt), role);
+		                       p2mk_mt_name((unsigned)mt), role);
 	return 0;
 }
 
@@ -175,15 +187,15 @@ static int combine_intel_or_amd(const struct combine_args *a, bool amd)
 		err = require(a->form, "--pat", a->pat);
 	if (!err)
 		err = check_role("--mtrr", a->mtrr, p2mk_mt_valid_mtrr,
-				 "an MTRR type (UC WC WT WP WB)");
+		                 "an MTRR type (UC WC WT WP WB)");
 	if (!err)
 		err = check_role("--pat", a->pat, p2mk_mt_valid_pat,
-				 "a PAT type (UC UC- WC WT WP WB)");
+		                 "a PAT type (UC UC- WC WT WP WB)");
 	if (err)
 		return err;
 	struct p2mk_mt_result r =
-		amd ? p2mk_amd_pat_mtrr((unsigned)a->mtrr, (unsigned)a->pat)
-		    : p2mk_intel_pat_mtrr((unsigned)a->mtrr, (unsigned)a->pat);
+	    amd ? p2mk_amd_pat_mtrr((unsigned)a->mtrr, (unsigned)a->pat)
+	        : p2mk_intel_pat_mtrr((unsigned)a->mtrr, (unsigned)a->pat);
 	return print_result(a, &r);
 }
 
@@ -193,16 +205,15 @@ static int combine_ept(const struct combine_args *a)
 	if (!err)
 		err = require("ept", "--pat", a->pat);
 	if (!err && a->emt > 7)
-		err = cli_usage_error("combine",
-				      "--emt is a 3-bit field (0-7), got %d",
-				      a->emt);
+		err = cli_usage_error(
+		    "combine", "--emt is a 3-bit field (0-7), got %d", a->emt);
 	if (!err)
 		err = check_role("--pat", a->pat, p2mk_mt_valid_pat,
-				 "a PAT type (UC UC- WC WT WP WB)");
+		                 "a PAT type (UC UC- WC WT WP WB)");
 	if (err)
 		return err;
-	struct p2mk_mt_result r = p2mk_ept_effective(
-		(unsigned)a->emt, a->ipat, (unsigned)a->pat, a->cd);
+	struct p2mk_mt_result r = p2mk_ept_effective((unsigned)a->emt, a->ipat,
+	                                             (unsigned)a->pat, a->cd);
 	return print_result(a, &r);
 }
 
@@ -215,17 +226,17 @@ static int combine_npt(const struct combine_args *a)
 		err = require("npt", "--mtrr", a->mtrr);
 	if (!err)
 		err = check_role("--gpat", a->gpat, p2mk_mt_valid_pat,
-				 "a PAT type (UC UC- WC WT WP WB)");
+		                 "a PAT type (UC UC- WC WT WP WB)");
 	if (!err)
 		err = check_role("--hpat", a->hpat, p2mk_mt_valid_pat,
-				 "a PAT type (UC UC- WC WT WP WB)");
+		                 "a PAT type (UC UC- WC WT WP WB)");
 	if (!err)
 		err = check_role("--mtrr", a->mtrr, p2mk_mt_valid_mtrr,
-				 "an MTRR type (UC WC WT WP WB)");
+		                 "an MTRR type (UC WC WT WP WB)");
 	if (err)
 		return err;
 	struct p2mk_mt_result r = p2mk_npt_effective(
-		(unsigned)a->gpat, (unsigned)a->hpat, (unsigned)a->mtrr);
+	    (unsigned)a->gpat, (unsigned)a->hpat, (unsigned)a->mtrr);
 	return print_result(a, &r);
 }
 
@@ -255,7 +266,6 @@ int cmd_combine(int argc, char **argv)
 		return combine_ept(&a);
 	if (strcmp(form, "npt") == 0)
 		return combine_npt(&a);
-	return cli_usage_error("combine",
-			       "unknown form '%s' (intel, amd, ept, npt, arm64)",
-			       form);
+	return cli_usage_error(
+	    "combine", "unknown form '%s' (intel, amd, ept, npt, arm64)", form);
 }

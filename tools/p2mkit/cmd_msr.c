@@ -12,22 +12,23 @@
 #include "cli.h"
 
 static const char msr_usage[] =
-	"usage: p2mkit msr check [--maxphyaddr N] [--vcnt N] [--no-fixed] "
-	"[--no-wc]\n"
-	"                        --msr 0xIDX=0xVAL [--msr ...] [--json]\n"
-	"\n"
-	"For each write, in order, prints 'ok' or 'gp: <reason>' (the reason "
-	"cites the\n"
-	"rule). A write that faults leaves the state unchanged, as on the CPU.\n"
-	"Covers MTRRcap (0xfe), MTRRdefType (0x2ff), the fixed-range MTRRs, "
-	"PHYSBASE/\n"
-	"PHYSMASK pairs (0x200-0x24f) and IA32_PAT (0x277).\n"
-	"Exit status: 0 whatever the verdicts, 2 bad usage.\n";
+    "usage: p2mkit msr check [--maxphyaddr N] [--vcnt N] [--no-fixed] "
+    "[--no-wc]\n"
+    "                        --msr 0xIDX=0xVAL [--msr ...] [--json]\n"
+    "\n"
+    "For each write, in order, prints 'ok' or 'gp: <reason>' (the reason "
+    "cites the\n"
+    "rule). A write that faults leaves the state unchanged, as on the "
+    "CPU.\n"
+    "Covers MTRRcap (0xfe), MTRRdefType (0x2ff), the fixed-range MTRRs, "
+    "PHYSBASE/\n"
+    "PHYSMASK pairs (0x200-0x24f) and IA32_PAT (0x277).\n"
+    "Exit status: 0 whatever the verdicts, 2 bad usage.\n";
 
 enum { OPT_JSON = 1 };
 
 static void print_verdict(const char *text, bool ok, const struct p2mk_gp *gp,
-			  json_t *json)
+                          json_t *json)
 {
 	if (json != NULL) {
 		json_t *o = json_object();
@@ -36,16 +37,17 @@ static void print_verdict(const char *text, bool ok, const struct p2mk_gp *gp,
 		if (!ok) {
 			char bits[24];
 			snprintf(bits, sizeof(bits), "0x%llx",
-				 (unsigned long long)gp->bad_bits);
-			json_object_set_new(o, "reason", json_string(gp->reason));
+			         (unsigned long long)gp->bad_bits);
+			json_object_set_new(o, "reason",
+			                    json_string(gp->reason));
 			json_object_set_new(o, "bad_bits", json_string(bits));
 		}
 		json_array_append_new(json, o);
 	} else if (ok) {
 		printf("ok  %s\n", text);
 	} else if (gp->bad_bits != 0) {
-		printf("gp: %s  [%s, offending bits 0x%llx]\n", gp->reason, text,
-		       (unsigned long long)gp->bad_bits);
+		printf("gp: %s  [%s, offending bits 0x%llx]\n", gp->reason,
+		       text, (unsigned long long)gp->bad_bits);
 	} else {
 		printf("gp: %s  [%s]\n", gp->reason, text);
 	}
@@ -54,9 +56,9 @@ static void print_verdict(const char *text, bool ok, const struct p2mk_gp *gp,
 static int msr_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_MTRR_LONG_OPTIONS,
-		{"json", no_argument, NULL, OPT_JSON},
-		{NULL, 0, NULL, 0},
+	    CLI_MTRR_LONG_OPTIONS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_mtrr_opts mo;
 	cli_mtrr_opts_init(&mo);
@@ -74,12 +76,13 @@ static int msr_check(int argc, char **argv)
 			json = true;
 			continue;
 		}
-		return cli_usage_error("msr", "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
+		return cli_usage_error("msr",
+		                       "unknown or incomplete option '%s'",
+		                       argv[optind - 1]);
 	}
 	if (optind < argc)
 		return cli_usage_error("msr", "unexpected argument '%s'",
-				       argv[optind]);
+		                       argv[optind]);
 	if (mo.nmsr == 0)
 		return cli_usage_error("msr", "check needs at least one --msr");
 	/* Build the configured reset state, then apply writes one by one. */
@@ -91,8 +94,8 @@ static int msr_check(int argc, char **argv)
 		return cli_usage_error("msr", "invalid CPU configuration");
 	json_t *out = json ? json_array() : NULL;
 	for (unsigned i = 0; i < mo.nmsr; i++) {
-		bool ok = p2mk_mtrr_wrmsr(&s, mo.msr[i], mo.value[i], &gp) ==
-			  P2MK_OK;
+		bool ok =
+		    p2mk_mtrr_wrmsr(&s, mo.msr[i], mo.value[i], &gp) == P2MK_OK;
 		print_verdict(mo.text[i], ok, &gp, out);
 	}
 	if (out != NULL)

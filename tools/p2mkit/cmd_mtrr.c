@@ -13,27 +13,29 @@
 #include "cli.h"
 
 static const char mtrr_usage[] =
-	"usage: p2mkit mtrr lookup [--maxphyaddr N] [--vcnt N] [--no-fixed] "
-	"[--no-wc]\n"
-	"                          [--overlap sdm|xen|kvm|linux]\n"
-	"                          --msr 0xIDX=0xVAL ... --addr 0xADDR "
-	"[--order K] [--json]\n"
-	"\n"
-	"Applies the MSR writes in order to a reset vCPU (MTRRs disabled, PAT at "
-	"its\n"
-	"power-up value) and prints the MTRR type of the naturally aligned "
-	"block of\n"
-	"2^K 4 KiB pages containing ADDR: a type, 'mixed' (the block is not "
-	"uniform),\n"
-	"or 'undefined' (an overlap the SDM leaves undefined, with "
-	"--overlap sdm).\n"
-	"\n"
-	"  --maxphyaddr N   physical-address width, 32-52 (default 36)\n"
-	"  --vcnt N         variable MTRR pairs, 0-40 (default 8)\n"
-	"  --no-fixed       MTRRcap.FIX = 0;  --no-wc: MTRRcap.WC = 0\n"
-	"  --overlap P      undefined overlaps: sdm (default), xen (last match),\n"
-	"                   kvm (WB), linux (UC)\n"
-	"Exit status: 0 ok, 2 bad usage or an MSR write that would #GP.\n";
+    "usage: p2mkit mtrr lookup [--maxphyaddr N] [--vcnt N] [--no-fixed] "
+    "[--no-wc]\n"
+    "                          [--overlap sdm|xen|kvm|linux]\n"
+    "                          --msr 0xIDX=0xVAL ... --addr 0xADDR "
+    "[--order K] [--json]\n"
+    "\n"
+    "Applies the MSR writes in order to a reset vCPU (MTRRs disabled, PAT "
+    "at "
+    "its\n"
+    "power-up value) and prints the MTRR type of the naturally aligned "
+    "block of\n"
+    "2^K 4 KiB pages containing ADDR: a type, 'mixed' (the block is not "
+    "uniform),\n"
+    "or 'undefined' (an overlap the SDM leaves undefined, with "
+    "--overlap sdm).\n"
+    "\n"
+    "  --maxphyaddr N   physical-address width, 32-52 (default 36)\n"
+    "  --vcnt N         variable MTRR pairs, 0-40 (default 8)\n"
+    "  --no-fixed       MTRRcap.FIX = 0;  --no-wc: MTRRcap.WC = 0\n"
+    "  --overlap P      undefined overlaps: sdm (default), xen (last "
+    "match),\n"
+    "                   kvm (WB), linux (UC)\n"
+    "Exit status: 0 ok, 2 bad usage or an MSR write that would #GP.\n";
 
 enum { OPT_ADDR = 1, OPT_ORDER, OPT_OVERLAP, OPT_JSON, OPT_HELP };
 
@@ -47,8 +49,8 @@ static const char *kind_word(const struct p2mk_mtrr_lookup *r)
 }
 
 static void print_lookup(const struct p2mk_mtrr_state *s, uint64_t addr,
-			 unsigned order, enum p2mk_overlap overlap,
-			 const struct p2mk_mtrr_lookup *r, bool json)
+                         unsigned order, enum p2mk_overlap overlap,
+                         const struct p2mk_mtrr_lookup *r, bool json)
 {
 	if (!json) {
 		printf("%s  [%s]\n", kind_word(r), r->rule);
@@ -59,7 +61,8 @@ static void print_lookup(const struct p2mk_mtrr_state *s, uint64_t addr,
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 	json_object_set_new(o, "addr", json_string(buf));
 	json_object_set_new(o, "order", json_integer(order));
-	json_object_set_new(o, "overlap", json_string(p2mk_overlap_name(overlap)));
+	json_object_set_new(o, "overlap",
+	                    json_string(p2mk_overlap_name(overlap)));
 	json_object_set_new(o, "result", json_string(kind_word(r)));
 	json_object_set_new(o, "rule", json_string(r->rule));
 	json_t *hits = json_array();
@@ -75,12 +78,12 @@ static void print_lookup(const struct p2mk_mtrr_state *s, uint64_t addr,
 static int mtrr_lookup(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_MTRR_LONG_OPTIONS,
-		{"addr", required_argument, NULL, OPT_ADDR},
-		{"order", required_argument, NULL, OPT_ORDER},
-		{"overlap", required_argument, NULL, OPT_OVERLAP},
-		{"json", no_argument, NULL, OPT_JSON},
-		{NULL, 0, NULL, 0},
+	    CLI_MTRR_LONG_OPTIONS,
+	    {"addr", required_argument, NULL, OPT_ADDR},
+	    {"order", required_argument, NULL, OPT_ORDER},
+	    {"overlap", required_argument, NULL, OPT_OVERLAP},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_mtrr_opts mo;
 	cli_mtrr_opts_init(&mo);
@@ -100,46 +103,46 @@ static int mtrr_lookup(int argc, char **argv)
 		case OPT_ADDR:
 			if (!cli_parse_u64(optarg, &addr))
 				return cli_usage_error(
-					"mtrr", "--addr wants an address, got '%s'",
-					optarg);
+				    "mtrr", "--addr wants an address, got '%s'",
+				    optarg);
 			have_addr = true;
 			break;
 		case OPT_ORDER:
 			if (!cli_parse_u64(optarg, &order) || order > 40)
 				return cli_usage_error(
-					"mtrr", "--order wants 0-40, got '%s'",
-					optarg);
+				    "mtrr", "--order wants 0-40, got '%s'",
+				    optarg);
 			break;
 		case OPT_OVERLAP:
 			if (!p2mk_overlap_parse(optarg, &overlap))
-				return cli_usage_error(
-					"mtrr",
-					"--overlap wants sdm, xen, kvm or linux, "
-					"got '%s'",
-					optarg);
+				return cli_usage_error("mtrr",
+				                       "--overlap wants sdm, "
+				                       "xen, kvm or linux, "
+				                       "got '%s'",
+				                       optarg);
 			break;
 		case OPT_JSON:
 			json = true;
 			break;
 		default:
-			return cli_usage_error("mtrr",
-					       "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+			return cli_usage_error(
+			    "mtrr", "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error("mtrr", "unexpected argument '%s'",
-				       argv[optind]);
+		                       argv[optind]);
 	if (!have_addr)
 		return cli_usage_error("mtrr", "lookup needs --addr");
 	struct p2mk_mtrr_state s;
 	struct p2mk_gp gp;
 	int bad = cli_mtrr_build(&mo, &s, &gp);
 	if (bad >= 0)
-		return cli_usage_error("mtrr", "--msr %s: #GP: %s", mo.text[bad],
-				       gp.reason);
+		return cli_usage_error("mtrr", "--msr %s: #GP: %s",
+		                       mo.text[bad], gp.reason);
 	struct p2mk_mtrr_lookup r =
-		p2mk_mtrr_lookup(&s, addr, (unsigned)order, overlap);
+	    p2mk_mtrr_lookup(&s, addr, (unsigned)order, overlap);
 	print_lookup(&s, addr, (unsigned)order, overlap, &r, json);
 	return CLI_EXIT_OK;
 }

@@ -9,22 +9,24 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
-	{"explain", "explain an access layer by layer: PAT, MTRR, EPT/NPT, stage 2",
-	 cmd_explain},
-	{"combine", "combine memory types (intel, ept, npt, arm64)", cmd_combine},
-	{"mtrr", "look up the MTRR type of an address or block", cmd_mtrr},
-	{"msr", "check whether a WRMSR would #GP", cmd_msr},
-	{"host", "audit this machine's MTRRs, PAT and PCI BARs", cmd_host},
-	{"bench", "benchmarks (pt)", cmd_bench},
+    {"explain", "explain an access layer by layer: PAT, MTRR, EPT/NPT, stage 2",
+     cmd_explain},
+    {"combine", "combine memory types (intel, ept, npt, arm64)", cmd_combine},
+    {"mtrr", "look up the MTRR type of an address or block", cmd_mtrr},
+    {"msr", "check whether a WRMSR would #GP", cmd_msr},
+    {"host", "audit this machine's MTRRs, PAT and PCI BARs", cmd_host},
+    {"bench", "benchmarks (pt)", cmd_bench},
 };
 
 static void print_usage(FILE *out)
 {
-	fputs("usage: p2mkit COMMAND [ARGS...]   (p2mkit COMMAND --help for details)\n\n"
+	fputs("usage: p2mkit COMMAND [ARGS...]   (p2mkit COMMAND --help for "
+	      "details)\n\n"
 	      "commands:\n",
 	      out);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-9s %s\n", commands[i].name,
+		        commands[i].summary);
 }
 
 int main(int argc, char **argv)
