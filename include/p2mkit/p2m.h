@@ -20,6 +20,7 @@
 
 #include <p2mkit/base.h>
 #include <p2mkit/mtrr.h>
+#include <p2mkit/pt.h>
 
 /* ---- p2m types (xen §10) --------------------------------------------- */
 
@@ -113,8 +114,9 @@ struct p2mk_frame_range {
 
 /* Attributes of an assigned host I/O range (iomem caps / a device BAR). */
 #define P2MK_IO_PREFETCHABLE P2MK_BIT(0) /* a prefetchable BAR */
-#define P2MK_IO_VFIO         P2MK_BIT(1) /* mapped by vfio-pci: VM_ALLOW_ANY_UNCACHED \
-	                                  */
+#define P2MK_IO_VFIO                                                           \
+	P2MK_BIT(1) /* mapped by vfio-pci: VM_ALLOW_ANY_UNCACHED               \
+	             */
 #define P2MK_IO_HOST_CACHEABLE P2MK_BIT(2) /* cacheable pgprot (PFNMAP) */
 
 struct p2mk_io_range {
@@ -262,5 +264,240 @@ struct p2mk_policy {
 	bool (*resync)(const struct p2mk_policy_view *v,
 	               const struct p2mk_mt_event *ev, const char **why);
 };
+
+/* ==== the domain ===================================================== */
+
+/*
+ * Lazy recalculation strategies after a memory-type change the policy acts
+ * on (p2mk_policy.resync returned true):
+ *
+ *  XEN   - Xen's mechanism (xen §9.2, §9.4): mark the present entries of
+ *          the root table only; a guest access through a marked entry
+ *          takes a misconfig exit, whose handler pushes the mark down one
+ *          level at every marked table entry on the path and recomputes
+ *          the whole leaf table at the bottom (all 512 entries), or the
+ *          superpage leaf, splitting a mixed superpage one level at a time.
+ *  RANGE - mark only the entries covering the affected guest range, with
+ *          Xen's range decomposition (xen §9.3), resolved as XEN on access.
+ *  EXACT - recompute at once every entry of the affected range, rewrite
+ *          only those whose attributes change, split mixed superpages at
+ *          once; never any exit.
+ *
+ * Marks: a marked leaf carries P2MK_PT_RECALC (and, when it has no valid
+ * type at all, EMT 7 as Xen writes it).  The pt engine has no software bit
+ * in table entries, so the marks Xen keeps in non-leaf EPT entries (EMT 7
+ * in reserved bits 5:3) live in a shadow tree the p2m keeps beside the pt,
+ * one page per non-leaf table, indexed like it.
+ *
+ * NPT and arm64 have no misconfiguration mechanism (EMT 7 is an EPT-only
+ * trick, x86 §8.3).  There a marked entry stands for one made invalid so
+ * that the next access faults -- what Xen's NPT code does for type
+ * recalculation by clearing _PAGE_USER (xen §9.6) and KVM arm64 does by
+ * unmapping -- and touch() models that fault as the exit.  The counts are
+ * the same; the hardware encoding differs (the model keeps the entry).
+ */
+enum p2mk_recalc {
+	P2MK_RECALC_XEN = 0,
+	P2MK_RECALC_RANGE,
+	P2MK_RECALC_EXACT,
+};
+
+/** p2mk_recalc_name() / p2mk_recalc_parse() - "xen", "range", "exact". */
+const char *p2mk_recalc_name(unsigned r);
+bool p2mk_recalc_parse(const char *s, unsigned *r);
+
+/** struct p2mk_p2m_stats - cumulative counters of one domain. */
+struct p2mk_p2m_stats {
+	uint64_t exits;          /* misconfig exits (or faults) taken */
+	uint64_t recomputed;     /* entries whose type was recomputed */
+	uint64_t changed;        /* entries whose type differs afterwards */
+	uint64_t rewritten;      /* leaf writes by recalculation (no splits) */
+	uint64_t splits;         /* superpages split by recalculation */
+	uint64_t marked;         /* entries marked by invalidation/push-down */
+	uint64_t resyncs;        /* changes the policy recomputed for */
+	uint64_t ignored;        /* changes the policy did not act on */
+	uint64_t special_checks; /* Xen's per-frame special-page tests */
+	uint64_t invals;         /* invalidation callbacks from pt */
+};
+
+/*
+ * struct p2mk_p2m - one domain.  Embed it; fields are private to src/p2m
+ * except through the accessors below.  All bookkeeping except the page
+ * tables and the shadow mark tree (pages from the injected allocator) is
+ * fixed-size.
+ */
+struct p2mk_p2m {
+	struct p2mk_p2m_config cfg;
+	const struct p2mk_policy *policy;
+	uint8_t strategy;
+	struct p2mk_pt pt;
+	struct p2mk_mm_ops mm;
+	uint64_t *shadow; /* shadow mark node of the root table */
+	struct p2mk_mtrr_state vcpu[P2MK_P2M_MAX_VCPUS];
+	bool vcpu_cd[P2MK_P2M_MAX_VCPUS];
+	struct p2mk_mtrr_state host;
+	bool have_host;
+	struct p2mk_io_range io[P2MK_P2M_MAX_IO];
+	struct p2mk_frame_range mmio_ro[P2MK_P2M_MAX_RO];
+	struct p2mk_frame_range special[P2MK_P2M_MAX_SPECIAL];
+	struct p2mk_pinned pinned[P2MK_P2M_MAX_PINNED];
+	unsigned nio, nmmio_ro, nspecial, npinned, ioports, pdevs;
+	int cur_vcpu;
+	struct p2mk_p2m_stats stats;
+};
+
+/**
+ * p2mk_p2m_init() - create an empty domain: @cfg (checked: nvcpus
+ * 1..P2MK_P2M_MAX_VCPUS, paddr_bits 32..52, arch known), @policy (its arch
+ * must equal cfg->arch), recalculation @strategy.  The page tables use
+ * 4-level EPT, NPT or arm64 stage 2 (48-bit input).  vCPU MTRRs start as
+ * Xen's hvm_vcpu_cacheattr_init leaves them (xen §2.3: VCNT 8, FIX, WC,
+ * disabled, reset PAT); host MTRRs absent (WB everywhere) until
+ * p2mk_p2m_set_host_mtrr().  P2MK_ERR_INVAL, or P2MK_ERR_NOMEM (nothing
+ * allocated then).
+ */
+enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
+                            const struct p2mk_p2m_config *cfg,
+                            const struct p2mk_policy *policy, unsigned strategy,
+                            const struct p2mk_mm_ops *mm);
+
+/** p2mk_p2m_destroy() - free every page; @p must be re-initialised. */
+void p2mk_p2m_destroy(struct p2mk_p2m *p);
+
+/** p2mk_p2m_view() - the policy's view of @p, for decisions by hand. */
+void p2mk_p2m_view(const struct p2mk_p2m *p, struct p2mk_policy_view *v);
+
+/**
+ * p2mk_p2m_set() - map the aligned block of 2^@order frames at @gfn to
+ * @mfn with p2m type @type (a present type), deciding its memory type with
+ * the policy at that order.  If the policy answers MIXED, XEN and RANGE
+ * store the block with EMT 7 and the recalc mark -- the split is deferred
+ * to the first access, as ept_set_entry does (xen §9.5) -- while EXACT
+ * splits at once.  The order must be one the format has leaves for (0, 9
+ * or 18).  Errors, nothing changed: P2MK_ERR_INVAL (misaligned, bad type
+ * or order), P2MK_ERR_EXISTS (something is already mapped in the block),
+ * P2MK_ERR_UNSUPPORTED (the policy refuses this mapping), P2MK_ERR_RANGE,
+ * P2MK_ERR_NOMEM.
+ */
+enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
+                           unsigned order, unsigned type);
+
+/**
+ * p2mk_p2m_clear() - unmap [@gfn, @gfn + @count).  May split a superpage
+ * (P2MK_ERR_NOMEM, nothing changed).
+ */
+enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, uint64_t gfn, uint64_t count);
+
+/**
+ * struct p2mk_p2m_entry - what p2mk_p2m_get() reports for one frame.
+ * @pending: the entry is marked (its next access exits).
+ */
+struct p2mk_p2m_entry {
+	uint64_t mfn; /* of this frame */
+	uint8_t type; /* enum p2mk_p2mt */
+	uint8_t order;
+	struct p2mk_pt_attrs attrs;
+	bool pending;
+};
+
+/** p2mk_p2m_get() - the entry for @gfn, or P2MK_ERR_NOENT. */
+enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, uint64_t gfn,
+                           struct p2mk_p2m_entry *e);
+
+/**
+ * p2mk_p2m_touch() - a guest access to @gfn by vCPU @vcpu.  If the walk
+ * meets a mark it takes one exit (*@exited = true) and resolves it as
+ * xen §9.4 does, computing types with @vcpu's MTRRs.  P2MK_ERR_NOENT if
+ * @gfn is not mapped (an EPT violation, not modelled further).
+ * P2MK_ERR_NOMEM: the exit could not be resolved; types are unchanged and
+ * the access stays pending, but -- as in Xen's resolve_misconfig -- a
+ * superpage split one level earlier in the same handler may remain (its
+ * halves stay marked).
+ */
+enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, uint64_t gfn, unsigned vcpu,
+                             bool *exited);
+
+/**
+ * p2mk_p2m_resolve_all() - touch every pending entry (by vCPU @vcpu) until
+ * none is left; the exits count as usual.
+ */
+enum p2mk_err p2mk_p2m_resolve_all(struct p2mk_p2m *p, unsigned vcpu);
+
+/**
+ * p2mk_p2m_audit() - the oracle: recompute every present leaf with the
+ * policy at its order (for vCPU 0, no current vCPU) and count leaves that
+ * are still marked (*@pending) and unmarked leaves whose stored type
+ * differs from the fresh answer (*@stale; a MIXED answer counts as stale).
+ */
+void p2mk_p2m_audit(const struct p2mk_p2m *p, uint64_t *pending,
+                    uint64_t *stale);
+
+/* ---- memory-type changes -------------------------------------------- */
+
+/**
+ * p2mk_p2m_wrmsr() - guest WRMSR on vCPU @vcpu (MTRRs or PAT).  #GP:
+ * P2MK_ERR_GP, *@gp filled, nothing changed.  On success the policy's
+ * resync rule decides whether types are recomputed (with the strategy).
+ */
+enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
+                             uint64_t value, struct p2mk_gp *gp);
+
+/**
+ * p2mk_p2m_pin() - XEN_DMOP_pin_memory_cacheattr with Xen's rules (xen
+ * §7): @type in {UC, WC, WT, WP, WB, UC-}; an exact [start, end] match
+ * updates in place, any other overlap is P2MK_ERR_EXISTS (EBUSY); at most
+ * 64 ranges (P2MK_ERR_NOMEM for ENOSPC); UC, UC- and WC need the IOMMU or
+ * cache_flush_permitted (P2MK_ERR_UNSUPPORTED for EPERM); end < start or a
+ * GFN beyond paddr_bits: P2MK_ERR_INVAL.
+ */
+enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, uint64_t start, uint64_t end,
+                           unsigned type);
+
+/** p2mk_p2m_unpin() - delete the pinned range [start, end] (exact match,
+ * else P2MK_ERR_NOENT). */
+enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, uint64_t start, uint64_t end);
+
+/**
+ * p2mk_p2m_iomem_permit() / _deny() - grant or revoke access to host
+ * frames [first, last] (iomem caps; also the attributes of an assigned
+ * BAR, P2MK_IO_*).  Deny needs an exact match (P2MK_ERR_NOENT).  At most
+ * P2MK_P2M_MAX_IO ranges (P2MK_ERR_NOMEM).
+ */
+enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, uint64_t first,
+                                    uint64_t last, uint32_t flags);
+enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
+                                  uint64_t last);
+
+/** p2mk_p2m_assign_device() / _deassign_device() - one PCI device more or
+ * fewer (the pdevs term of cache_flush_permitted). */
+enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p);
+enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p);
+
+/**
+ * p2mk_p2m_add_mmio_ro() / p2mk_p2m_add_special() - host frames
+ * [first, last] become read-only MMIO (mmio_ro_ranges) or special
+ * host-shared pages.  Treated as a configuration change.
+ */
+enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, uint64_t first,
+                                   uint64_t last);
+enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, uint64_t first,
+                                   uint64_t last);
+
+/** p2mk_p2m_set_host_mtrr() - the host's MTRRs (copied); NULL: WB. */
+enum p2mk_err p2mk_p2m_set_host_mtrr(struct p2mk_p2m *p,
+                                     const struct p2mk_mtrr_state *host);
+
+/** p2mk_p2m_set_guest_cd() - CR0.CD of vCPU @vcpu (KVM policies). */
+enum p2mk_err p2mk_p2m_set_guest_cd(struct p2mk_p2m *p, unsigned vcpu, bool cd);
+
+/**
+ * p2mk_p2m_recalc() - recompute [@gfn, @gfn + @count) with the strategy
+ * regardless of the policy's resync rule (what a hypervisor that always
+ * resynced would do).
+ */
+enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, uint64_t gfn, uint64_t count);
+
+/** p2mk_p2m_get_stats() - a copy of the counters. */
+struct p2mk_p2m_stats p2mk_p2m_get_stats(const struct p2mk_p2m *p);
 
 #endif /* P2MKIT_P2M_H */
