@@ -665,12 +665,14 @@ static void recalc_range(struct p2mk_p2m *p, uint64_t first, uint64_t last)
 	uint64_t lim = gfn_limit(p) - 1;
 	if (last > lim)
 		last = lim;
+	if (p->strategy == P2MK_RECALC_XEN) {
+		/* Xen invalidates everything, even when nothing can change. */
+		invalidate_root(p);
+		return;
+	}
 	if (first > last)
 		return;
 	switch (p->strategy) {
-	case P2MK_RECALC_XEN:
-		invalidate_root(p);
-		break;
 	case P2MK_RECALC_RANGE:
 		invalidate_range(p, first, last);
 		break;
@@ -1022,8 +1024,7 @@ enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
 		first = a0;
 		last = a1;
 	}
-	if (first <= last)
-		changed(p, &ev, first, last);
+	changed(p, &ev, first, last);
 	return P2MK_OK;
 }
 

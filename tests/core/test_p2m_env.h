@@ -35,9 +35,15 @@ static inline int snap_cb(void *ctx, const struct p2mk_pt_leaf *lf)
 		s->v = realloc(s->v, s->cap * sizeof(*s->v));
 		assert_non_null(s->v);
 	}
-	s->v[s->n++] = (struct snap_leaf){
-	    lf->gfn.v,    lf->mfn.v,      lf->order,      lf->attrs.mt,
-	    lf->attrs.sw, lf->attrs.perm, lf->attrs.flags};
+	struct snap_leaf *l = &s->v[s->n++];
+	memset(l, 0, sizeof(*l)); /* padding too: snapshots are memcmp'd */
+	l->gfn = lf->gfn.v;
+	l->mfn = lf->mfn.v;
+	l->order = lf->order;
+	l->mt = lf->attrs.mt;
+	l->sw = lf->attrs.sw;
+	l->perm = lf->attrs.perm;
+	l->flags = lf->attrs.flags;
 	return 0;
 }
 
