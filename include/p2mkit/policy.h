@@ -59,6 +59,15 @@ int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
 bool p2mk_xen_var_overlapped(const struct p2mk_mtrr_state *m);
 
 /**
+ * p2mk_xen_hvm_save_mtrr() - the MTRR save record as Xen's
+ * hvm_save_mtrr_msr fills it (xen §2.5), including xen §16 defect 1: every
+ * one of the VCNT variable slots is taken from pair 0.  Slots at and above
+ * VCNT are zero.  Restore it with p2mk_mtrr_restore() or MSR by MSR.
+ */
+void p2mk_xen_hvm_save_mtrr(const struct p2mk_mtrr_state *m,
+                            struct p2mk_mtrr_record *rec);
+
+/**
  * p2mk_xen_combine_emt() - Xen's guest x host MTRR combination (xen §6
  * row 7): equal -> that type; either UC -> UC; guest WB -> host; host WB ->
  * guest; {WT, WP} -> WP; anything else -> UC.

@@ -287,3 +287,16 @@ size_t p2mk_policy_out_str(unsigned arch, const struct p2mk_policy_out *o,
 		buf[pos < len ? pos : len - 1] = '\0';
 	return pos;
 }
+
+void p2mk_xen_hvm_save_mtrr(const struct p2mk_mtrr_state *m,
+                            struct p2mk_mtrr_record *rec)
+{
+	/* Everything but the variable pairs is saved correctly. */
+	p2mk_mtrr_save(m, rec);
+	for (unsigned i = 0; i < P2MK_MTRR_VCNT_MAX; i++) {
+		bool used = i < p2mk_mtrr_vcnt(m);
+		/* xen §16 defect 1: element 0 instead of element i. */
+		rec->var_base[i] = used ? m->var[0].base : 0;
+		rec->var_mask[i] = used ? m->var[0].mask : 0;
+	}
+}
