@@ -123,5 +123,7 @@ int cmd_host(int argc, char **argv);
 /* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
 int cmd_combine_arm64(int argc, char **argv);
 int cmd_explain_arm64(int argc, char **argv);
+/* explain --policy NAME: one hypervisor policy's decision (own file). */
+int cmd_explain_policy(int argc, char **argv);
 
 #endif /* P2MKIT_CLI_H */
