@@ -351,6 +351,14 @@ static void check_machine(struct p2mk_host *h)
 		    p2mk_host_status_name(h->src[P2MK_HOST_SRC_MSR].status),
 		    p2mk_host_status_name(
 		        h->src[P2MK_HOST_SRC_PROC_MTRR].status));
+	if (h->msr_rejected[0] != '\0')
+		host_finding(h, P2MK_HOST_ERROR, "msr-rejected", -1,
+		             "%s; the MSRs were not used", h->msr_rejected);
+	if (h->amd_rdwr_masked)
+		host_finding(h, P2MK_HOST_INFO, "amd-fixed-rdmem-wrmem", -1,
+		             "fixed-range MTRRs carry AMD RdMem/WrMem bits "
+		             "(MtrrFixDramModEn, x86 §10.1); they were "
+		             "ignored for typing");
 	if (h->mtrr_origin == P2MK_HOST_MTRR_MSR &&
 	    !(h->state.def_type & P2MK_MTRR_DEF_E))
 		host_finding(h, P2MK_HOST_ERROR, "mtrr-disabled", -1,

@@ -104,6 +104,17 @@ static const uint32_t fixed_msrs[P2MK_MTRR_NFIXED_MSRS] = {
     0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
 };
 
+static int pread_msr(struct p2mk_host *h, int fd, uint32_t msr, uint64_t *v)
+{
+	if (h->rdmsr != NULL)
+		return h->rdmsr(h->rdmsr_ctx, fd, msr, v);
+	/* The msr driver maps the file offset to the MSR number. */
+	errno = 0;
+	if (pread(fd, v, sizeof(*v), msr) != (ssize_t)sizeof(*v))
+		return errno ? errno : EIO;
+	return 0;
+}
+
 /*
  * Read the MSRs the MTRR/PAT state needs from the msr device.  Returns 0 or
  * the errno of the first failing read.
@@ -111,9 +122,9 @@ static const uint32_t fixed_msrs[P2MK_MTRR_NFIXED_MSRS] = {
 static int read_msr_device(struct p2mk_host *h, int fd)
 {
 	uint64_t v;
-	/* The msr driver maps the file offset to the MSR number. */
-	if (pread(fd, &v, sizeof(v), P2MK_MSR_MTRRCAP) != (ssize_t)sizeof(v))
-		return errno ? errno : EIO;
+	int err = pread_msr(h, fd, P2MK_MSR_MTRRCAP, &v);
+	if (err != 0)
+		return err;
 	msr_put(h, P2MK_MSR_MTRRCAP, v);
 	uint32_t list[3 + P2MK_MTRR_NFIXED_MSRS + 2 * P2MK_MTRR_VCNT_MAX];
 	unsigned n = 0, vcnt = (unsigned)(v & P2MK_MTRRCAP_VCNT_MASK);
@@ -130,9 +141,9 @@ static int read_msr_device(struct p2mk_host *h, int fd)
 		list[n++] = P2MK_MSR_MTRR_PHYSMASK0 + 2 * i;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		errno = 0;
-		if (pread(fd, &v, sizeof(v), list[i]) != (ssize_t)sizeof(v))
-			return errno ? errno : EIO;
+		err = pread_msr(h, fd, list[i], &v);
+		if (err != 0)
+			return err;
 		msr_put(h, list[i], v);
 	}
 	return 0;
@@ -247,19 +258,13 @@ static const char *state_from_msrs(struct p2mk_host *h, char *why, size_t whysz)
 	h->state = s;
 	h->pat_msr_known = true;
 	h->mtrr_origin = P2MK_HOST_MTRR_MSR;
-	if (amd_masked)
-		host_finding(h, P2MK_HOST_INFO, "amd-fixed-rdmem-wrmem", -1,
-		             "fixed-range MTRRs carry AMD RdMem/WrMem bits "
-		             "(MtrrFixDramModEn, x86 §10.1); they were "
-		             "ignored for typing");
+	h->amd_rdwr_masked = amd_masked;
 	return NULL;
 gp:
 	snprintf(why, whysz, "MSR 0x%x = 0x%llx would #GP on a real CPU: %s",
 	         (unsigned)gp.msr, (unsigned long long)gp.value,
 	         gp.reason ? gp.reason : "?");
-	host_finding(h, P2MK_HOST_ERROR, "msr-rejected", -1,
-	             "%s; MTRRs taken from /proc/mtrr instead if possible",
-	             why);
+	snprintf(h->msr_rejected, sizeof(h->msr_rejected), "%s", why);
 	return why;
 }
 

@@ -252,8 +252,20 @@ struct p2mk_host {
 	enum p2mk_host_status manifest_status[P2MK_HOST_NSOURCES];
 	char manifest_reason[P2MK_HOST_NSOURCES][192];
 
+	/*
+	 * How one MSR is read from the open msr device: NULL means pread() at
+	 * offset = MSR number (the Linux msr driver's interface).  Tests set
+	 * a fake, since a regular file cannot hold overlapping 8-byte MSRs.
+	 * Returns 0 or an errno.
+	 */
+	int (*rdmsr)(void *ctx, int fd, uint32_t msr, uint64_t *value);
+	void *rdmsr_ctx;
+
 	struct p2mk_host_msrs msrs;
 	enum p2mk_host_mtrr_origin mtrr_origin;
+	/* Collection notes turned into findings by p2mk_host_analyze(). */
+	bool amd_rdwr_masked;
+	char msr_rejected[256];
 	/* MSR origin: one state.  /proc origin: default UC (state) and
 	 * default WB (state_wb); where they agree the default is irrelevant. */
 	struct p2mk_mtrr_state state, state_wb;
