@@ -127,7 +127,7 @@ static void copy_token(const char *p, const char *stops, char *out,
 		n--;
 	if (n >= outsz)
 		n = outsz - 1;
-	memcpy(out, p, n);
+	memmove(out, p, n); /* @out may be @p itself */
 	out[n] = '\0';
 }
 
