@@ -33,10 +33,15 @@ static bool is_x86(const struct p2mk_host *h)
 /* A missing file of a captured tree: prefer what the manifest recorded. */
 static bool from_manifest(struct p2mk_host *h, enum p2mk_host_source_id id)
 {
+	static const char suffix[] = " (at capture time)";
 	if (!h->manifest_seen[id] || h->manifest_status[id] == P2MK_HOST_READ)
 		return false;
-	host_set_source(h, id, h->manifest_status[id], "%s (at capture time)",
-	                h->manifest_reason[id]);
+	/* A capture of a capture keeps one suffix, not two. */
+	const char *r = h->manifest_reason[id];
+	size_t n = strlen(r), k = sizeof(suffix) - 1;
+	bool has = n >= k && strcmp(r + n - k, suffix) == 0;
+	host_set_source(h, id, h->manifest_status[id], "%s%s", r,
+			has ? "" : suffix);
 	return true;
 }
 
