@@ -472,6 +472,7 @@ static enum p2mk_err run_protect(struct pt_op *op, uint64_t *p, uint64_t pos,
 	/* Entries with the same attribute bits give the same result. */
 	uint64_t last_old = 0, last_new = 0;
 	bool have = false;
+	bool broke = false;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t old = p[i];
 		if (!(old & pm))
@@ -490,10 +491,34 @@ static enum p2mk_err run_protect(struct pt_op *op, uint64_t *p, uint64_t pos,
 		}
 		if (!op->commit || last_new == bits)
 			continue;
-		/* per entry: memory-type changes on Arm are rare */
-		replace_entry(op, &p[i], (old & oam) | last_new, pos + i, 1,
-		              false, false);
+		uint64_t v = (old & oam) | last_new;
+		if ((old ^ v) & pt->fmt.bbm_mask) {
+			/*
+			 * Break: clear only the present bit(s), so the entry
+			 * is invalid to hardware but still says what it was;
+			 * real non-present entries are always 0.
+			 */
+			wr_entry(&p[i], old & ~pm);
+			broke = true;
+		} else {
+			wr_entry(&p[i], v);
+		}
+		inval_add(op, pos + i, 1, false);
 		pt->stats.leaves_written++;
+	}
+	if (!broke)
+		return P2MK_OK;
+	/* ... invalidate, then make: one flush for the whole run */
+	inval_flush(op);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t e = p[i];
+		if (e == 0 || (e & pm))
+			continue;
+		e |= pm;
+		struct p2mk_pt_attrs a;
+		pt->fmt.ops->decode(&pt->fmt, e, 0, &a);
+		a = attrs_merge(&a, &op->set, &op->mask);
+		wr_entry(&p[i], (e & oam) | pt->fmt.ops->leaf(&pt->fmt, &a, 0));
 	}
 	return P2MK_OK;
 }
