@@ -327,23 +327,23 @@ struct p2mk_p2m_stats {
  * fixed-size.
  */
 struct p2mk_p2m {
-	struct p2mk_p2m_config cfg;
-	const struct p2mk_policy *policy;
-	uint8_t strategy;
 	struct p2mk_pt pt;
 	struct p2mk_mm_ops mm;
+	struct p2mk_p2m_config cfg;
+	const struct p2mk_policy *policy;
 	uint64_t *shadow; /* shadow mark node of the root table */
 	struct p2mk_mtrr_state vcpu[P2MK_P2M_MAX_VCPUS];
-	bool vcpu_cd[P2MK_P2M_MAX_VCPUS];
 	struct p2mk_mtrr_state host;
-	bool have_host;
 	struct p2mk_io_range io[P2MK_P2M_MAX_IO];
 	struct p2mk_frame_range mmio_ro[P2MK_P2M_MAX_RO];
 	struct p2mk_frame_range special[P2MK_P2M_MAX_SPECIAL];
 	struct p2mk_pinned pinned[P2MK_P2M_MAX_PINNED];
+	struct p2mk_p2m_stats stats;
 	unsigned nio, nmmio_ro, nspecial, npinned, ioports, pdevs;
 	int cur_vcpu;
-	struct p2mk_p2m_stats stats;
+	uint8_t strategy;
+	bool have_host;
+	bool vcpu_cd[P2MK_P2M_MAX_VCPUS];
 };
 
 /**

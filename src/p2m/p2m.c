@@ -31,7 +31,10 @@ static const struct p2mk_pt_attrs recalc_mask = {0, 0, 0, 0, P2MK_PT_RECALC};
 
 static inline uint64_t span(unsigned level)
 {
-	return UINT64_C(1) << (P2MK_PT_TABLE_LG2 * level);
+	/* Levels are 0..5; anything else is a bug, answered harmlessly. */
+	return level < P2MK_PT_MAX_LEVELS
+	           ? UINT64_C(1) << (P2MK_PT_TABLE_LG2 * level)
+	           : 0;
 }
 
 static inline unsigned top(const struct p2mk_p2m *p)
@@ -92,7 +95,7 @@ static bool ent_present(const struct p2mk_p2m *p, uint64_t e)
 
 static bool ent_table(const struct p2mk_p2m *p, uint64_t e, unsigned level)
 {
-	return level > 0 &&
+	return level > 0 && level < P2MK_PT_MAX_LEVELS &&
 	       (e & p->pt.fmt.table_mask) == p->pt.fmt.table_match[level];
 }
 
@@ -181,30 +184,48 @@ static void sh_clear_mark(struct p2mk_p2m *p, uint64_t gfn, unsigned level)
 		n[idx(gfn, level)] &= ~SH_MARK;
 }
 
-/* Clear every mark of node @n (level @level) and below within [a, b]. */
-static void sh_clear_range(struct p2mk_p2m *p, uint64_t *n, unsigned level,
-                           uint64_t base, uint64_t a, uint64_t b)
-{
-	for (unsigned i = 0; i < NENT; i++) {
-		uint64_t lo = base + i * span(level), hi = lo + span(level) - 1;
-		if (hi < a || lo > b)
-			continue;
-		if (lo >= a && hi <= b)
-			n[i] &= ~SH_MARK;
-		uint64_t *c = sh_ptr(p, n[i]);
-		if (c != NULL && level > 1)
-			sh_clear_range(p, c, level - 1, lo, a, b);
-	}
-}
+/*
+ * A depth-first walk over the shadow tree without recursion (the tree is
+ * at most P2MK_PT_MAX_LEVELS deep): visit(node, level, base) is called for
+ * every node, parents before children unless @post.
+ */
+struct sh_frame {
+	uint64_t *node;
+	uint64_t base;
+	unsigned level;
+	unsigned next;
+};
 
-static void sh_free(struct p2mk_p2m *p, uint64_t *n, unsigned level)
+/*
+ * Clear every mark within [a, b] whose whole block lies inside it; if
+ * @free, instead free every node (the range is ignored).
+ */
+static void sh_sweep(struct p2mk_p2m *p, uint64_t a, uint64_t b, bool free)
 {
-	for (unsigned i = 0; i < NENT && level > 1; i++) {
-		uint64_t *c = sh_ptr(p, n[i]);
-		if (c != NULL)
-			sh_free(p, c, level - 1);
+	struct sh_frame st[P2MK_PT_MAX_LEVELS];
+	int sp = 0;
+	st[0] = (struct sh_frame){p->shadow, 0, top(p), 0};
+	while (sp >= 0) {
+		struct sh_frame *f = &st[sp];
+		if (f->next == NENT) {
+			if (free)
+				p->mm.free_page(p->mm.ctx, f->node);
+			sp--;
+			continue;
+		}
+		unsigned i = f->next++;
+		uint64_t lo = f->base + i * span(f->level);
+		uint64_t hi = lo + span(f->level) - 1;
+		if (!free && (hi < a || lo > b))
+			continue;
+		if (!free && lo >= a && hi <= b)
+			f->node[i] &= ~SH_MARK;
+		uint64_t *c = sh_ptr(p, f->node[i]);
+		if (c != NULL && f->level > 1 && sp + 1 < P2MK_PT_MAX_LEVELS) {
+			st[sp + 1] = (struct sh_frame){c, lo, f->level - 1, 0};
+			sp++;
+		}
 	}
-	p->mm.free_page(p->mm.ctx, n);
 }
 
 /* ---- decisions ------------------------------------------------------- */
@@ -768,7 +789,7 @@ void p2mk_p2m_destroy(struct p2mk_p2m *p)
 {
 	p2mk_pt_destroy(&p->pt);
 	if (p->shadow != NULL)
-		sh_free(p, p->shadow, top(p));
+		sh_sweep(p, 0, 0, true);
 	p->shadow = NULL;
 }
 
@@ -822,7 +843,7 @@ enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
 		p->stats = saved;
 		return err;
 	}
-	sh_clear_range(p, p->shadow, top(p), 0, gfn, gfn + n - 1);
+	sh_sweep(p, gfn, gfn + n - 1, false);
 	if (o.kind == P2MK_POL_MIXED && p->strategy == P2MK_RECALC_EXACT) {
 		/* Split at once; a split that cannot get memory stays marked,
 		 * which keeps the call all-or-nothing for the mapping. */
@@ -835,7 +856,7 @@ enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, uint64_t gfn, uint64_t count)
 {
 	enum p2mk_err err = p2mk_pt_unmap(&p->pt, p2mk_gfn(gfn), count);
 	if (err == P2MK_OK)
-		sh_clear_range(p, p->shadow, top(p), 0, gfn, gfn + count - 1);
+		sh_sweep(p, gfn, gfn + count - 1, false);
 	return err;
 }
 

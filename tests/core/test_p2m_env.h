@@ -36,7 +36,6 @@ static inline int snap_cb(void *ctx, const struct p2mk_pt_leaf *lf)
 		assert_non_null(s->v);
 	}
 	struct snap_leaf *l = &s->v[s->n++];
-	memset(l, 0, sizeof(*l)); /* padding too: snapshots are memcmp'd */
 	l->gfn = lf->gfn.v;
 	l->mfn = lf->mfn.v;
 	l->order = lf->order;
@@ -57,10 +56,23 @@ static inline struct snap snap_take(const struct p2mk_p2m *p)
 	return s;
 }
 
+static inline bool leaf_equal(const struct snap_leaf *x,
+                              const struct snap_leaf *y)
+{
+	return x->gfn == y->gfn && x->mfn == y->mfn && x->order == y->order &&
+	       x->mt == y->mt && x->sw == y->sw && x->perm == y->perm &&
+	       x->flags == y->flags;
+}
+
 static inline bool snap_equal(const struct snap *a, const struct snap *b)
 {
-	return a->n == b->n &&
-	       (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		if (!leaf_equal(&a->v[i], &b->v[i]))
+			return false;
+	}
+	return true;
 }
 
 static inline void snap_free(struct snap *s)

@@ -275,7 +275,7 @@ static void check_converged(struct p2mk_p2m *d, int nd)
 			for (size_t k = 0; k < s[0].n && k < s[i].n; k++) {
 				struct snap_leaf *a = &s[0].v[k],
 				                 *b = &s[i].v[k];
-				if (memcmp(a, b, sizeof(*a)) != 0) {
+				if (!leaf_equal(a, b)) {
 					printf("leaf %zu: gfn %" PRIx64
 					       "/%" PRIx64
 					       " o%u/%u mt %u/%u fl %x/%x sw "

@@ -138,8 +138,10 @@ static void every_policy_outcomes(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const struct p2mk_policy *p =
 		    p2mk_policy_find(expected[i].policy);
-		if (p == NULL)
+		if (p == NULL) {
 			fail_msg("no policy %s", expected[i].policy);
+			return;
+		}
 		assert_non_null(p->summary);
 		assert_non_null(p->source);
 		for (int v = 0; v < 2; v++) {
@@ -238,13 +240,17 @@ static void doc_matches_code(void **state)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/docs/policies.md", src);
 	char *doc = read_file(path);
-	if (doc == NULL)
+	if (doc == NULL) {
 		fail_msg("cannot read %s", path);
+		return;
+	}
 	const char *begin_mark = "<!-- BEGIN GENERATED: test_policy_all -->\n";
 	char *b = strstr(doc, begin_mark);
 	char *e = strstr(doc, "<!-- END GENERATED -->");
-	if (b == NULL || e == NULL)
+	if (b == NULL || e == NULL) {
 		fail_msg("generated-table markers missing in %s", path);
+		return;
+	}
 	b += strlen(begin_mark);
 	*e = '\0';
 	if (strcmp(b, table) != 0)

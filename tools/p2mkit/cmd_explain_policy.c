@@ -133,9 +133,10 @@ struct pargs {
 static bool parse_pin_range(const char *s, struct pargs *a)
 {
 	char buf[128];
-	if (strlen(s) >= sizeof(buf))
+	size_t len = strlen(s);
+	if (len >= sizeof(buf))
 		return false;
-	strcpy(buf, s);
+	memcpy(buf, s, len + 1);
 	char *c1 = strchr(buf, ':');
 	char *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
 	if (c2 == NULL)
