@@ -41,7 +41,7 @@ static bool from_manifest(struct p2mk_host *h, enum p2mk_host_source_id id)
 	size_t n = strlen(r), k = sizeof(suffix) - 1;
 	bool has = n >= k && strcmp(r + n - k, suffix) == 0;
 	host_set_source(h, id, h->manifest_status[id], "%s%s", r,
-			has ? "" : suffix);
+	                has ? "" : suffix);
 	return true;
 }
 

@@ -565,7 +565,7 @@ unsigned p2mk_host_parse_config(struct p2mk_host *h, const uint8_t *buf,
 	unsigned n = nbars[cfg->header_type], bad = 0;
 	cfg->nbars = n;
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t v = le32(buf + 0x10 + 4 * i);
+		uint32_t v = le32(buf + 0x10 + (size_t)4 * i);
 		struct p2mk_host_cfg_bar *b = &cfg->bar[i];
 		b->present = true;
 		if (v & 1u) {

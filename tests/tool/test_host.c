@@ -530,9 +530,10 @@ static void test_parsers_survive_odd_bytes(void **state)
 	struct p2mk_host h;
 	p2mk_host_init(&h, "/");
 	/* No trailing newline, an embedded NUL, a CR, a very long line. */
+	static const char head[] = "reg00: base=0x0\0 junk\r\n";
 	char text[2048];
 	memset(text, 'x', sizeof(text));
-	memcpy(text, "reg00: base=0x0\0 junk\r\n", 23);
+	memcpy(text, head, sizeof(head) - 1); /* no NUL: bytes, not a string */
 	p2mk_host_parse_proc_mtrr(&h, text, sizeof(text), "a");
 	p2mk_host_parse_pat_list(&h, text, sizeof(text), "b");
 	p2mk_host_parse_iomem(&h, text, sizeof(text), "c");
