@@ -19,6 +19,8 @@
 #define LOOKUP_BUDGET 200000u
 /* The fixed-range region: the first MiB (x86 §3.4). */
 #define FIXED_END UINT64_C(0x100000)
+/* AMD's TOP_MEM2 forcing starts at 4 GiB (x86 §10.1). */
+#define FOUR_GIB (UINT64_C(1) << 32)
 /* BARs at least this large are worth mapping WC. */
 #define BIG_BAR (UINT64_C(1) << 20)
 
@@ -57,8 +59,19 @@ static bool block_answer(const struct p2mk_host *h, uint64_t pfn,
 			                     P2MK_SRC_DEFAULT};
 		return true;
 	}
+	const struct p2mk_mtrr_state *s = &h->state;
+	if (h->tom2_wb && (h->state.def_type & P2MK_MTRR_DEF_E)) {
+		/* AMD Tom2ForceMemTypeWB (x86 §10.1): [4 GiB, TOP_MEM2) has
+		 * default type WB.  Split blocks that cross either edge. */
+		bool lo = last < FOUR_GIB || pa >= h->tom2;
+		bool in = pa >= FOUR_GIB && last < h->tom2;
+		if (!lo && !in)
+			return false;
+		if (in)
+			s = &h->state_wb;
+	}
 	struct p2mk_mtrr_lookup x =
-	    p2mk_mtrr_lookup(&h->state, pa, order, P2MK_OVERLAP_SDM);
+	    p2mk_mtrr_lookup(s, pa, order, P2MK_OVERLAP_SDM);
 	if (x.kind == P2MK_LOOKUP_MIXED)
 		return false;
 	if (x.kind == P2MK_LOOKUP_UNDEFINED)
@@ -354,6 +367,12 @@ static void check_machine(struct p2mk_host *h)
 	if (h->msr_rejected[0] != '\0')
 		host_finding(h, P2MK_HOST_ERROR, "msr-rejected", -1,
 		             "%s; the MSRs were not used", h->msr_rejected);
+	if (h->tom2_wb)
+		host_finding(h, P2MK_HOST_INFO, "amd-tom2-wb", -1,
+		             "AMD SYSCFG.Tom2ForceMemTypeWB: memory from 4 GiB "
+		             "to TOP_MEM2 = 0x%llx that no variable MTRR "
+		             "covers is WB, not the default type (x86 §10.1)",
+		             (unsigned long long)h->tom2);
 	if (h->amd_rdwr_masked)
 		host_finding(h, P2MK_HOST_INFO, "amd-fixed-rdmem-wrmem", -1,
 		             "fixed-range MTRRs carry AMD RdMem/WrMem bits "

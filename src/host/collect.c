@@ -22,6 +22,13 @@
 #define DEBUGFS_DIR     "sys/kernel/debug"
 #define DEBUGFS_X86_DIR "sys/kernel/debug/x86"
 
+/* AMD SYSCFG and TOP_MEM2, and the SYSCFG bits of x86 §10.1. */
+#define AMD_MSR_SYSCFG     0xc0010010u
+#define AMD_MSR_TOP_MEM2   0xc001001du
+#define AMD_SYSCFG_TOM2_EN P2MK_BIT(21)
+#define AMD_SYSCFG_TOM2_WB P2MK_BIT(22)
+#define FOUR_GIB           (UINT64_C(1) << 32)
+
 /* MAXPHYADDR when CPUID leaf 0x80000008 is absent (x86 §3.5). */
 #define DEFAULT_MAXPHYADDR 36u
 
@@ -151,6 +158,14 @@ static int read_msr_device(struct p2mk_host *h, int fd)
 			return err;
 		msr_put(h, list[i], v);
 	}
+	/* AMD: SYSCFG and TOP_MEM2 decide whether RAM above 4 GiB defaults to
+	 * WB (x86 §10.1).  Optional: a hypervisor may not offer them. */
+	if (h->cpu.vendor == P2MK_HOST_VENDOR_AMD) {
+		if (pread_msr(h, fd, AMD_MSR_SYSCFG, &v) == 0)
+			msr_put(h, AMD_MSR_SYSCFG, v);
+		if (pread_msr(h, fd, AMD_MSR_TOP_MEM2, &v) == 0)
+			msr_put(h, AMD_MSR_TOP_MEM2, v);
+	}
 	return 0;
 }
 
@@ -263,6 +278,22 @@ static const char *state_from_msrs(struct p2mk_host *h, char *why, size_t whysz)
 	h->state = s;
 	h->pat_msr_known = true;
 	h->mtrr_origin = P2MK_HOST_MTRR_MSR;
+	uint64_t syscfg, tom2;
+	if (h->cpu.vendor == P2MK_HOST_VENDOR_AMD &&
+	    msr_get(h, AMD_MSR_SYSCFG, &syscfg) &&
+	    msr_get(h, AMD_MSR_TOP_MEM2, &tom2) &&
+	    (syscfg & AMD_SYSCFG_TOM2_EN) && (syscfg & AMD_SYSCFG_TOM2_WB) &&
+	    (tom2 & P2MK_GENMASK(cfg.maxphyaddr - 1, 23)) > FOUR_GIB) {
+		/* Between 4 GiB and TOP_MEM2 an address no variable range
+		 * matches is WB, not MTRRdefType.Type: model that as the
+		 * same registers with default type WB. */
+		h->tom2_wb = true;
+		h->tom2 = tom2 & P2MK_GENMASK(cfg.maxphyaddr - 1, 23);
+		h->state_wb = s;
+		(void)p2mk_mtrr_wrmsr(&h->state_wb, P2MK_MSR_MTRR_DEF_TYPE,
+		                      (def & ~UINT64_C(0xff)) | P2MK_MT_WB,
+		                      NULL);
+	}
 	h->amd_rdwr_masked = amd_masked;
 	return NULL;
 gp:

@@ -266,9 +266,13 @@ struct p2mk_host {
 	/* Collection notes turned into findings by p2mk_host_analyze(). */
 	bool amd_rdwr_masked;
 	char msr_rejected[256];
-	/* MSR origin: one state.  /proc origin: default UC (state) and
-	 * default WB (state_wb); where they agree the default is irrelevant. */
+	/* MSR origin: one state (state_wb is its copy with default type WB,
+	 * used below TOP_MEM2 when AMD's Tom2ForceMemTypeWB applies).  /proc
+	 * origin: default UC (state) and default WB (state_wb); where they
+	 * agree the default is irrelevant. */
 	struct p2mk_mtrr_state state, state_wb;
+	bool tom2_wb;  /* AMD: [4 GiB, tom2) defaults to WB (x86 §10.1) */
+	uint64_t tom2; /* TOP_MEM2, exclusive end */
 	bool pat_msr_known;
 
 	struct p2mk_host_seg *segs;

@@ -707,6 +707,42 @@ static void test_msr_ram_not_wb_and_disabled(void **state)
 	rm_rf(root);
 }
 
+static void test_amd_tom2(void **state)
+{
+	(void)state;
+	char root[64];
+	tmpdir(root, sizeof(root));
+	make_msr_machine(root, 0xc00); /* enabled, default UC */
+	puts_file(root, "proc/cpuinfo",
+	          "processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+	          "address sizes\t: 39 bits physical, 48 bits virtual\n\n");
+	puts_file(root, "proc/iomem", "100000000-1ffffffff : System RAM\n");
+	/* MtrrTom2En | Tom2ForceMemTypeWB, TOP_MEM2 = 6 GiB (x86 §10.1). */
+	put_msr(root, 0xc0010010, (UINT64_C(1) << 21) | (UINT64_C(1) << 22));
+	put_msr(root, 0xc001001d, 0x180000000);
+	struct p2mk_host *h = audit_fake_msr(root, NULL);
+	assert_true(h->tom2_wb);
+	assert_int_equal(h->tom2, 0x180000000);
+	assert_true(p2mk_host_has_finding(h, "amd-tom2-wb"));
+	const struct p2mk_host_range *r = range(h, "System RAM", 0x100000000);
+	assert_int_equal(r->seg_count, 2);
+	assert_int_equal(h->segs[r->seg_first].type, P2MK_MT_WB);
+	assert_int_equal(h->segs[r->seg_first].end, 0x17fffffff);
+	assert_int_equal(h->segs[r->seg_first + 1].type, P2MK_MT_UC);
+	/* Only the part above TOP_MEM2 is reported. */
+	assert_int_equal(count(h, "ram-not-wb", NULL, P2MK_HOST_ERROR), 1);
+	done(h);
+	/* Without the SYSCFG bits the whole range has the default type. */
+	put_msr(root, 0xc0010010, 0);
+	h = audit_fake_msr(root, NULL);
+	assert_false(h->tom2_wb);
+	r = range(h, "System RAM", 0x100000000);
+	assert_int_equal(r->seg_count, 1);
+	assert_int_equal(h->segs[r->seg_first].type, P2MK_MT_UC);
+	done(h);
+	rm_rf(root);
+}
+
 static void test_debugfs_reasons(void **state)
 {
 	(void)state;
@@ -791,6 +827,7 @@ int main(void)
 	    cmocka_unit_test(test_parsers_survive_odd_bytes),
 	    cmocka_unit_test(test_msr_device_and_capture),
 	    cmocka_unit_test(test_msr_ram_not_wb_and_disabled),
+	    cmocka_unit_test(test_amd_tom2),
 	    cmocka_unit_test(test_debugfs_reasons),
 	    cmocka_unit_test(test_empty_root),
 	    cmocka_unit_test(test_json_shape),
