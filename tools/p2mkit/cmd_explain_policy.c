@@ -31,7 +31,7 @@ static const char policy_usage[] =
     "                      [--noncoherent-dma] [--self-snoop] "
     "[--guest-cd] [--cd-nw-quirk]\n"
     "                      [--full-cacheability] [--fwb] [--dic]\n"
-    "                      [--guest-pat T] [--json]\n"
+    "                      [--guest-pat T] [--s1 0xMAIR_ATTR] [--json]\n"
     "       p2mkit explain --policy list\n"
     "\n"
     "Asks policy NAME for the memory type of one second-stage entry and "
@@ -57,6 +57,9 @@ static const char policy_usage[] =
     "  --pin T     a pinned cache attribute covering the gfn block\n"
     "  --guest-pat the guest's PAT type for the access: also print the "
     "effective type\n"
+    "  --s1        arm64: the guest's stage-1 MAIR attribute byte: also "
+    "print the\n"
+    "              combined attribute and its hazards (arm64 §5-§7)\n"
     "Exit status: 0 an answer (also \"split\"), 1 the policy refuses the "
     "mapping,\n"
     "2 bad usage.\n";
@@ -88,6 +91,7 @@ enum {
 	OPT_DIC,
 	OPT_GUEST_PAT,
 	OPT_VCPU_CUR,
+	OPT_S1,
 	OPT_JSON,
 };
 
@@ -124,7 +128,8 @@ struct pargs {
 	uint64_t gfn, mfn, pin_start, pin_end;
 	unsigned devices, ioports;
 	bool have_host, have_pat, have_pin, json, iomem, ro, special, cur;
-	bool guest_cd;
+	bool guest_cd, have_s1;
+	uint8_t s1;
 	uint32_t ioflags;
 	struct p2mk_p2m_config cfg;
 	struct cli_mtrr_opts mtrr;
@@ -177,6 +182,7 @@ static int parse(int argc, char **argv, struct pargs *a)
 	    {"dic", no_argument, NULL, OPT_DIC},
 	    {"guest-pat", required_argument, NULL, OPT_GUEST_PAT},
 	    {"vcpu-current", no_argument, NULL, OPT_VCPU_CUR},
+	    {"s1", required_argument, NULL, OPT_S1},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    CLI_MTRR_LONG_OPTIONS,
 	    {NULL, 0, NULL, 0},
@@ -293,6 +299,13 @@ static int parse(int argc, char **argv, struct pargs *a)
 		case OPT_VCPU_CUR:
 			a->cur = true;
 			break;
+		case OPT_S1:
+			if (!cli_parse_u64(optarg, &v) || v > 0xff)
+				return cli_usage_error(
+				    cmd, "--s1 wants a MAIR attribute byte");
+			a->s1 = (uint8_t)v;
+			a->have_s1 = true;
+			break;
 		case OPT_JSON:
 			a->json = true;
 			break;
@@ -342,6 +355,25 @@ static bool effective(const struct p2mk_policy *pol,
 		return true;
 	}
 	return false;
+}
+
+/* arm64: decode the stage-2 answer, and combine it with --s1 if given. */
+static void explain_s2(const struct pargs *a, const struct p2mk_policy_out *o)
+{
+	struct p2mk_a64_s2 s2 = p2mk_a64_s2_decode(o->s2attr, o->fwb, 0);
+	printf("stage 2:  MemAttr 0x%x with FWB %s = %s\n", o->s2attr,
+	       o->fwb ? "on" : "off", p2mk_a64_type_name(&s2.attr));
+	if (!a->have_s1)
+		return;
+	struct p2mk_a64_ctl ctl = {.fwb = o->fwb};
+	struct p2mk_a64_result r =
+	    p2mk_a64_combine(a->s1, 3, o->s2attr, 3, &ctl);
+	printf("effective with stage-1 attribute 0x%02x: %s (%s)\n", a->s1,
+	       p2mk_a64_type_name(&r.attr), r.attr.rule ? r.attr.rule : "");
+	for (unsigned b = 0; b < P2MK_A64_HZ_COUNT; b++) {
+		if (r.hazards & (1u << b))
+			printf("  hazard: %s\n", p2mk_a64_hazard_name(1u << b));
+	}
 }
 
 int cmd_explain_policy(int argc, char **argv)
@@ -492,6 +524,8 @@ int cmd_explain_policy(int argc, char **argv)
 			       a.have_host ? p2mk_mt_name(a.host_mtrr)
 			                   : "WB (none given)");
 		}
+		if (pol->arch == P2MK_ARCH_ARM64 && o.kind == P2MK_POL_TYPE)
+			explain_s2(&a, &o);
 		printf("decided:  %s [%s]\n", o.branch, o.cite);
 		if (o.special_checks > 1)
 			printf("cost:     %llu special-page tests (xen §16 "
