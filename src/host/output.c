@@ -109,6 +109,8 @@ static void print_mtrr(const struct p2mk_host *h)
 		puts(
 		    "MTRRs: from /proc/mtrr (variable ranges only; the default "
 		    "type and fixed ranges are not shown there)");
+		if (h->nmtrr_vars == 0)
+			puts("  no variable range is enabled");
 		for (size_t i = 0; i < h->nmtrr_vars; i++) {
 			const struct p2mk_host_mtrr_var *v = &h->mtrr_vars[i];
 			host_fmt_size(v->size, sz, sizeof(sz));
