@@ -389,8 +389,13 @@ static enum p2mk_err recompute_leaf(struct p2mk_p2m *p,
 	struct p2mk_pt_attrs na = lf->attrs;
 	if (o.kind == P2MK_POL_TYPE)
 		apply_out(p, &o, &na);
-	else
-		na.flags &= (uint16_t)~P2MK_PT_RECALC; /* nothing better */
+	else {
+		/* Cannot happen for 4 KiB (no policy answers MIXED there);
+		 * never leave a misconfigured EMT without its mark. */
+		na.flags &= (uint16_t)~P2MK_PT_RECALC;
+		if (p->cfg.arch == P2MK_ARCH_X86_EPT && na.mt == P2MK_MT_UCM)
+			na.mt = P2MK_MT_UC;
+	}
 	if (!same_type(&na, &lf->attrs))
 		p->stats.changed++;
 	if (na.mt == lf->attrs.mt && na.flags == lf->attrs.flags)
