@@ -743,6 +743,119 @@ static void test_amd_tom2(void **state)
 	rm_rf(root);
 }
 
+/* One device with one 32-bit memory BAR0 and a matching config image. */
+static void put_bar(const char *root, const char *bdf, uint64_t start,
+                    uint64_t size, bool sysfs_prefetch, bool cfg_prefetch)
+{
+	char rel[256], text[128];
+	snprintf(text, sizeof(text), "0x%016llx 0x%016llx 0x%016llx\n",
+	         (unsigned long long)start,
+	         (unsigned long long)(start + size - 1),
+	         (unsigned long long)(0x40200 | (sysfs_prefetch ? 0x2008 : 0)));
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/resource", bdf);
+	puts_file(root, rel, text);
+	uint8_t cfg[64] = {0x86, 0x80, 0x01, 0x00};
+	uint32_t bar = (uint32_t)start | (cfg_prefetch ? 8u : 0u);
+	memcpy(cfg + 0x10, &bar, 4); /* little-endian host, as PCI */
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/config", bdf);
+	put(root, rel, cfg, sizeof(cfg));
+}
+
+static void test_findings_catalogue(void **state)
+{
+	(void)state;
+	char root[64];
+	tmpdir(root, sizeof(root));
+	puts_file(root, "proc/cpuinfo",
+	          "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+	          "address sizes\t: 36 bits physical, 48 bits virtual\n\n");
+	puts_file(root, "proc/mtrr",
+	          "reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: "
+	          "write-back\n"
+	          "reg03: base=0x080000000 ( 2048MB), size= 1024MB, count=1: "
+	          "write-back\n"
+	          "reg01: base=0x0c0000000 ( 3072MB), size=  256MB, count=1: "
+	          "write-combining\n"
+	          "reg02: base=0x0d0000000 ( 3328MB), size=  256MB, count=1: "
+	          "uncachable\n");
+	puts_file(
+	    root, "sys/kernel/debug/x86/pat_memtype_list",
+	    "PAT memtype list:\n"
+	    "PAT: [mem 0x00000000a0000000-0x00000000a0200000] write-back\n"
+	    "PAT: [mem 0x00000000a1000000-0x00000000a1001000] write-back\n"
+	    "PAT: [mem 0x00000000d8000000-0x00000000d9000000] "
+	    "uncached-minus\n"
+	    "PAT: [mem 0x00000000d8000000-0x00000000d8001000] uncached\n");
+	put_bar(root, "0000:00:01.0", 0xc0000000, 0x1000000, false, false);
+	put_bar(root, "0000:00:02.0", 0xc8000000, 0x10000000, true, true);
+	put_bar(root, "0000:00:03.0", 0xa0000000, 0x200000, true, true);
+	put_bar(root, "0000:00:04.0", 0xa1000000, 0x1000, false, false);
+	put_bar(root, "0000:00:05.0", 0xd8000000, 0x1000000, true, true);
+	put_bar(root, "0000:00:06.0", 0xe0000000, 0x100000, true, false);
+	/* 64 GiB: above a 36-bit physical address width. */
+	puts_file(root, "sys/bus/pci/devices/0000:00:07.0/resource",
+	          "0x0000001000000000 0x0000001000003fff 0x0000000000140204\n");
+	struct p2mk_host *h = audit(root);
+	assert_int_equal(count(h, "bar-nonprefetch-wc-mtrr",
+	                       "0000:00:01.0 BAR0", P2MK_HOST_WARNING),
+	                 1);
+	assert_int_equal(
+	    count(h, "bar-mtrr-mixed", "0000:00:02.0 BAR0", P2MK_HOST_WARNING),
+	    1);
+	assert_int_equal(
+	    count(h, "bar-wc-mtrr", "0000:00:02.0 BAR0", P2MK_HOST_INFO), 1);
+	assert_int_equal(count(h, "bar-prefetch-wb-mtrr", "0000:00:03.0 BAR0",
+	                       P2MK_HOST_WARNING),
+	                 1);
+	assert_int_equal(count(h, "bar-prefetch-cached", "0000:00:03.0 BAR0",
+	                       P2MK_HOST_WARNING),
+	                 1);
+	assert_int_equal(count(h, "bar-mmio-cacheable-mtrr",
+	                       "0000:00:04.0 BAR0", P2MK_HOST_ERROR),
+	                 1);
+	assert_int_equal(
+	    count(h, "bar-mmio-cached", "0000:00:04.0 BAR0", P2MK_HOST_ERROR),
+	    1);
+	assert_int_equal(count(h, "bar-prefetch-uc-only", "0000:00:05.0 BAR0",
+	                       P2MK_HOST_INFO),
+	                 1);
+	assert_int_equal(count(h, "bar-prefetch-uc-mtrr", "0000:00:05.0 BAR0",
+	                       P2MK_HOST_WARNING),
+	                 1);
+	assert_int_equal(count(h, "pat-alias", NULL, P2MK_HOST_WARNING), 1);
+	/* sysfs says prefetchable, the register says not: the register wins. */
+	assert_int_equal(
+	    count(h, "bar-flags-mismatch", "0000:00:06.0 BAR0", P2MK_HOST_INFO),
+	    1);
+	assert_int_equal(
+	    count(h, "bar-prefetch-uc-mtrr", "0000:00:06.0 BAR0", -1), 0);
+	assert_int_equal(count(h, "bar-above-maxphyaddr", "0000:00:07.0 BAR0",
+	                       P2MK_HOST_ERROR),
+	                 1);
+	const struct p2mk_host_range *r =
+	    range(h, "0000:00:07.0 BAR0", 0x1000000000);
+	assert_int_equal(h->segs[r->seg_first].kind, P2MK_HOST_MK_UNKNOWN);
+	done(h);
+	rm_rf(root);
+
+	/* No cpuinfo, no sysfs: vendor unknown, BARs only from iomem. */
+	tmpdir(root, sizeof(root));
+	puts_file(root, "proc/iomem",
+	          "c0000000-febfffff : PCI Bus 0000:00\n"
+	          "  e0000000-efffffff : 0000:01:00.0\n"
+	          "    e0000000-efffffff : amdgpu\n");
+	h = audit(root);
+	assert_true(p2mk_host_has_finding(h, "vendor-unknown"));
+	assert_int_equal(h->nbars, 1);
+	assert_true(h->bars[0].from_iomem);
+	assert_string_equal(h->bars[0].owner, "amdgpu");
+	assert_int_equal(count(h, "bar-flags-unknown", "0000:01:00.0 (iomem)",
+	                       P2MK_HOST_INFO),
+	                 1);
+	done(h);
+	rm_rf(root);
+}
+
 static void test_debugfs_reasons(void **state)
 {
 	(void)state;
@@ -828,6 +941,7 @@ int main(void)
 	    cmocka_unit_test(test_msr_device_and_capture),
 	    cmocka_unit_test(test_msr_ram_not_wb_and_disabled),
 	    cmocka_unit_test(test_amd_tom2),
+	    cmocka_unit_test(test_findings_catalogue),
 	    cmocka_unit_test(test_debugfs_reasons),
 	    cmocka_unit_test(test_empty_root),
 	    cmocka_unit_test(test_json_shape),
