@@ -302,8 +302,10 @@ enum p2mk_recalc {
 	P2MK_RECALC_EXACT,
 };
 
-/** p2mk_recalc_name() / p2mk_recalc_parse() - "xen", "range", "exact". */
+/** p2mk_recalc_name() - "xen", "range", "exact" ("?" if out of range). */
 const char *p2mk_recalc_name(unsigned r);
+
+/** p2mk_recalc_parse() - inverse of p2mk_recalc_name(); false if unknown. */
 bool p2mk_recalc_parse(const char *s, unsigned *r);
 
 /** struct p2mk_p2m_stats - cumulative counters of one domain. */
@@ -458,28 +460,41 @@ enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, uint64_t start, uint64_t end,
 enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, uint64_t start, uint64_t end);
 
 /**
- * p2mk_p2m_iomem_permit() / _deny() - grant or revoke access to host
- * frames [first, last] (iomem caps; also the attributes of an assigned
- * BAR, P2MK_IO_*).  Deny needs an exact match (P2MK_ERR_NOENT).  At most
- * P2MK_P2M_MAX_IO ranges (P2MK_ERR_NOMEM).
+ * p2mk_p2m_iomem_permit() - grant access to host frames [first, last]
+ * (iomem caps), with the P2MK_IO_* attributes of the range (an assigned
+ * BAR).  At most P2MK_P2M_MAX_IO ranges (P2MK_ERR_NOMEM).  The policy's
+ * resync rule sees whether cache_flush_permitted flipped (xen §8.3).
  */
 enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, uint64_t first,
                                     uint64_t last, uint32_t flags);
+
+/**
+ * p2mk_p2m_iomem_deny() - revoke the range [first, last] granted before
+ * (exact match, else P2MK_ERR_NOENT).
+ */
 enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
                                   uint64_t last);
 
-/** p2mk_p2m_assign_device() / _deassign_device() - one PCI device more or
- * fewer (the pdevs term of cache_flush_permitted). */
+/** p2mk_p2m_assign_device() - one more assigned PCI device (the pdevs
+ * term of cache_flush_permitted; Xen never resyncs for it, xen §16 d2). */
 enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p);
+
+/** p2mk_p2m_deassign_device() - one assigned PCI device fewer
+ * (P2MK_ERR_NOENT if none). */
 enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p);
 
 /**
- * p2mk_p2m_add_mmio_ro() / p2mk_p2m_add_special() - host frames
- * [first, last] become read-only MMIO (mmio_ro_ranges) or special
- * host-shared pages.  Treated as a configuration change.
+ * p2mk_p2m_add_mmio_ro() - host frames [first, last] become read-only MMIO
+ * (Xen's mmio_ro_ranges, e.g. MSI-X tables).  A configuration change.
  */
 enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, uint64_t first,
                                    uint64_t last);
+
+/**
+ * p2mk_p2m_add_special() - host frames [first, last] become special
+ * host-shared pages (shared_info, grant frames, the APIC-access page).
+ * A configuration change.
+ */
 enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, uint64_t first,
                                    uint64_t last);
 

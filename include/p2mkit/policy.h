@@ -40,13 +40,13 @@ const struct p2mk_policy *p2mk_policy_at(unsigned i);
 /** p2mk_policy_find() - the policy called @name, or NULL. */
 const struct p2mk_policy *p2mk_policy_find(const char *name);
 
-/*
- * Xen's MTRR lookup, restated faithfully (xen §4), including its handling
- * of a variable range that covers only part of a superpage (xen §16
- * defect 3): the range's mask is cut below the block size, so a range
- * inside the block "hits" and is taken to cover all of it.  p2mk_mtrr_lookup
- * is the exact lookup; this one is what Xen computes.  Returns an MTRR type
- * 0..6, or -1 for "not uniform: split".
+/**
+ * p2mk_xen_mtrr_get_type() - Xen's MTRR lookup, restated faithfully (xen §4),
+ * including its handling of a variable range that covers only part of a
+ * superpage (xen §16 defect 3): the range's mask is cut below the block size,
+ * so a range inside the block "hits" and is taken to cover all of it.
+ * p2mk_mtrr_lookup is the exact lookup; this one is what Xen computes.  Returns
+ * an MTRR type 0..6, or -1 for "not uniform: split".
  */
 int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
                            unsigned order);
