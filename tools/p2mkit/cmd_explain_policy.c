@@ -22,7 +22,7 @@ static const char policy_usage[] =
     "usage: p2mkit explain --policy NAME [--type T] [--gfn N] [--mfn N] "
     "[--order 0|9|18]\n"
     "                      [--msr 0xIDX=0xVAL ...] [--maxphyaddr N] "
-    "[--vcnt N] [--vcpu-current]\n"
+    "[--vcnt N]\n"
     "                      [--host-mtrr T] [--iommu] [--iomem] "
     "[--devices N] [--ioports N]\n"
     "                      [--ro-mmio] [--special] [--pin T] "
@@ -90,7 +90,6 @@ enum {
 	OPT_FWB,
 	OPT_DIC,
 	OPT_GUEST_PAT,
-	OPT_VCPU_CUR,
 	OPT_S1,
 	OPT_JSON,
 };
@@ -127,7 +126,7 @@ struct pargs {
 	unsigned type, order, host_mtrr, guest_pat, pin;
 	uint64_t gfn, mfn, pin_start, pin_end;
 	unsigned devices, ioports;
-	bool have_host, have_pat, have_pin, json, iomem, ro, special, cur;
+	bool have_host, have_pat, have_pin, json, iomem, ro, special;
 	bool guest_cd, have_s1;
 	uint8_t s1;
 	uint32_t ioflags;
@@ -181,7 +180,6 @@ static int parse(int argc, char **argv, struct pargs *a)
 	    {"fwb", no_argument, NULL, OPT_FWB},
 	    {"dic", no_argument, NULL, OPT_DIC},
 	    {"guest-pat", required_argument, NULL, OPT_GUEST_PAT},
-	    {"vcpu-current", no_argument, NULL, OPT_VCPU_CUR},
 	    {"s1", required_argument, NULL, OPT_S1},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    CLI_MTRR_LONG_OPTIONS,
@@ -295,9 +293,6 @@ static int parse(int argc, char **argv, struct pargs *a)
 				return cli_usage_error(
 				    cmd, "--guest-pat wants a PAT type");
 			a->have_pat = true;
-			break;
-		case OPT_VCPU_CUR:
-			a->cur = true;
 			break;
 		case OPT_S1:
 			if (!cli_parse_u64(optarg, &v) || v > 0xff)
