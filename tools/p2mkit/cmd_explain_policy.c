@@ -434,7 +434,7 @@ int cmd_explain_policy(int argc, char **argv)
 	    .npinned = a.have_pin ? 1 : 0,
 	    .ioports = a.ioports,
 	    .pdevs = a.devices,
-	    .cur_vcpu = a.cur ? 0 : -1,
+	    .cur_vcpu = -1, /* toolstack context: vCPU 0 (xen §6 row 0) */
 	    .guest_cd = a.guest_cd,
 	};
 	struct p2mk_policy_query q = {(uint8_t)a.type, (uint8_t)a.order, a.gfn,
