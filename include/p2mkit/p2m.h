@@ -475,6 +475,16 @@ enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, uint64_t first,
 enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
                                   uint64_t last);
 
+/**
+ * p2mk_p2m_ioports_permit() - grant one more I/O-port range (ioport caps;
+ * the same trigger rule as iomem, xen §8.3).
+ */
+enum p2mk_err p2mk_p2m_ioports_permit(struct p2mk_p2m *p);
+
+/** p2mk_p2m_ioports_deny() - revoke one I/O-port range (P2MK_ERR_NOENT if
+ * none is granted). */
+enum p2mk_err p2mk_p2m_ioports_deny(struct p2mk_p2m *p);
+
 /** p2mk_p2m_assign_device() - one more assigned PCI device (the pdevs
  * term of cache_flush_permitted; Xen never resyncs for it, xen §16 d2). */
 enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p);

@@ -1148,6 +1148,24 @@ enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
 	return P2MK_ERR_NOENT;
 }
 
+enum p2mk_err p2mk_p2m_ioports_permit(struct p2mk_p2m *p)
+{
+	bool before = cfp(p);
+	p->ioports++;
+	changed_all(p, P2MK_EV_IOMEM_PERMIT, before);
+	return P2MK_OK;
+}
+
+enum p2mk_err p2mk_p2m_ioports_deny(struct p2mk_p2m *p)
+{
+	if (p->ioports == 0)
+		return P2MK_ERR_NOENT;
+	bool before = cfp(p);
+	p->ioports--;
+	changed_all(p, P2MK_EV_IOMEM_DENY, before);
+	return P2MK_OK;
+}
+
 enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p)
 {
 	bool before = cfp(p);

@@ -212,6 +212,14 @@ static void finding_iomem_deny(void **state)
 	 * although row 2 now says WB + IPAT. */
 	assert_int_equal(p2mk_p2m_get_stats(&p).resyncs, before);
 	assert_int_equal(stale(&p), 1);
+	/* The same through I/O ports: permit flips cfp and resyncs, the
+	 * deny of the last one does not. */
+	assert_int_equal(p2mk_p2m_ioports_permit(&p), P2MK_OK);
+	before = p2mk_p2m_get_stats(&p).resyncs;
+	assert_int_equal(stale(&p), 0);
+	assert_int_equal(p2mk_p2m_ioports_deny(&p), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get_stats(&p).resyncs, before);
+	assert_int_equal(p2mk_p2m_ioports_deny(&p), P2MK_ERR_NOENT);
 	printf("finding 7: deny of the last iomem range (no IOMMU) leaves "
 	       "entries without IPAT; row 2 would force WB+IPAT\n");
 	done(&p);
