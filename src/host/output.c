@@ -261,10 +261,14 @@ void p2mk_host_print_text(const struct p2mk_host *h)
 
 /*
  * json_string() refuses invalid UTF-8, and names and messages can carry
- * bytes copied from malformed input: keep printable ASCII, replace the rest.
+ * bytes copied from malformed input.  Valid text (with its "§") is kept;
+ * otherwise printable ASCII is kept and every other byte becomes '?'.
  */
 static json_t *jstr(const char *s)
 {
+	json_t *j = json_string(s);
+	if (j != NULL)
+		return j;
 	char b[512];
 	size_t n = 0;
 	for (; *s && n + 1 < sizeof(b); s++) {

@@ -849,6 +849,13 @@ static void test_findings_catalogue(void **state)
 	assert_int_equal(h->nbars, 1);
 	assert_true(h->bars[0].from_iomem);
 	assert_string_equal(h->bars[0].owner, "amdgpu");
+	/* A claimant name that is not UTF-8 still makes valid JSON. */
+	snprintf(h->bars[0].owner, sizeof(h->bars[0].owner), "gpu\xff");
+	json_t *j = p2mk_host_to_json(h);
+	json_t *r0 = json_array_get(json_object_get(j, "ranges"), 0);
+	assert_string_equal(json_string_value(json_object_get(r0, "owner")),
+	                    "gpu?");
+	json_decref(j);
 	assert_int_equal(count(h, "bar-flags-unknown", "0000:01:00.0 (iomem)",
 	                       P2MK_HOST_INFO),
 	                 1);
@@ -916,6 +923,12 @@ static void test_json_shape(void **state)
 	json_t *sum = json_object_get(j, "summary");
 	assert_int_equal(json_integer_value(json_object_get(sum, "warnings")),
 	                 2);
+	/* Rules keep their UTF-8 section signs. */
+	json_t *pat = json_object_get(json_array_get(ranges, 4), "pat");
+	const char *rule =
+	    json_string_value(json_object_get(json_array_get(pat, 0), "rule"));
+	assert_non_null(rule);
+	assert_non_null(strstr(rule, "x86 \u00a77"));
 	/* Addresses are hex strings: JSON numbers lose bits above 2^53. */
 	json_t *r0 = json_array_get(ranges, 0);
 	assert_true(json_is_string(json_object_get(r0, "start")));
