@@ -176,7 +176,11 @@ struct p2mk_mtrr_lookup {
  * every page in it resolves to the same type (and kind) under @overlap;
  * otherwise the result is MIXED.  Exact for any register contents,
  * including non-contiguous masks and ranges that cover part of the block.
- * Orders above 40 are clamped to 40.
+ * Orders above 40 are clamped to 40.  Only address bits MAXPHYADDR-1:12
+ * take part in matching (x86 §5.4): bits at and above MAXPHYADDR do not
+ * exist on the CPU, so an address beyond 2^MAXPHYADDR aliases the one with
+ * those bits cleared.  Callers holding addresses from elsewhere (e.g. a
+ * host's /proc/iomem) should range-check them first.
  */
 struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
                                          uint64_t pa, unsigned order,
