@@ -273,6 +273,8 @@ struct p2mk_pt {
 	uint64_t gfn_limit; /* first gfn beyond the input width */
 	uint64_t mfn_limit; /* first mfn beyond the output width */
 	uint64_t oa_mask;   /* bits oa_hi..12: the address in a table entry */
+	bool direct;        /* phys_to_virt(pa) == pa + va_offset */
+	uint64_t va_offset;
 	struct p2mk_pt_stats stats;
 };
 
@@ -307,6 +309,15 @@ enum p2mk_err p2mk_pt_init_with_root(struct p2mk_pt *pt,
  * must be initialised again before reuse.
  */
 void p2mk_pt_destroy(struct p2mk_pt *pt);
+
+/**
+ * p2mk_pt_set_direct_map() - promise that mm_ops.phys_to_virt(pa) is
+ * always (void *)(pa + @va_offset) for table pages (a linear direct map,
+ * as Xen's directmap or Linux's __va()).  The walker then skips the
+ * indirect call on every level, which matters for lookups.  Purely an
+ * optimisation: results are identical.
+ */
+void p2mk_pt_set_direct_map(struct p2mk_pt *pt, uint64_t va_offset);
 
 /** p2mk_pt_set_sync() - replace the invalidation/free callbacks. */
 void p2mk_pt_set_sync(struct p2mk_pt *pt, const struct p2mk_pt_sync *sync);
@@ -388,18 +399,19 @@ enum p2mk_err p2mk_pt_defrag(struct p2mk_pt *pt, p2mk_gfn_t gfn,
 /**
  * struct p2mk_pt_leaf - one translation as found in the tree.
  * @gfn, @mfn: first frame of the leaf (aligned to 2^order).
+ * @raw: the entry itself.
  * @order: 9 * level.  @level: the level holding the entry.
- * @attrs: decoded attributes.  @raw: the entry itself.
+ * @attrs: decoded attributes.
  * @table: set only by p2mk_pt_walk() with P2MK_PT_WALK_TABLES for a table
  *         entry; then @mfn is the table's frame and @attrs is zero.
  */
 struct p2mk_pt_leaf {
 	p2mk_gfn_t gfn;
 	p2mk_mfn_t mfn;
+	uint64_t raw;
 	unsigned order;
 	unsigned level;
 	struct p2mk_pt_attrs attrs;
-	uint64_t raw;
 	bool table;
 };
 
@@ -410,6 +422,18 @@ struct p2mk_pt_leaf {
  */
 enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                              struct p2mk_pt_leaf *leaf);
+
+/**
+ * p2mk_pt_lookup_many() - p2mk_pt_lookup() of @n frames: @err[i] and
+ * @leaf[i] are what p2mk_pt_lookup(@pt, @gfn[i], &@leaf[i]) would give
+ * (@leaf[i] is only written when @err[i] is P2MK_OK).  The walks are
+ * interleaved level by level, eight at a time, so their cache misses
+ * overlap instead of queueing behind each other: use it when translating
+ * a batch (a scatter list, a grant-copy batch).
+ */
+void p2mk_pt_lookup_many(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
+                         size_t n, struct p2mk_pt_leaf *leaf,
+                         enum p2mk_err *err);
 
 /* p2mk_pt_walk() flags. */
 #define P2MK_PT_WALK_TABLES                                                    \

@@ -41,8 +41,9 @@ struct pt_op {
 	uint64_t tmpl[P2MK_PT_MAX_LEVELS]; /* map: leaf bits without address */
 	struct p2mk_pt_attrs set, mask;    /* protect */
 	bool mask_full;
-	uint64_t need;  /* prepare: table pages commit will take */
-	uint64_t *resv; /* reserved pages, linked through word 0 */
+	uint64_t need;   /* prepare: table pages commit will take */
+	uint64_t *resv;  /* current index page of the reservation */
+	unsigned resv_n; /* pages listed in it */
 	uint64_t nresv;
 	/* pending invalidation, merged while ranges are adjacent */
 	uint64_t inv_gfn, inv_cnt;
@@ -50,6 +51,7 @@ struct pt_op {
 	/* cursor: tables by level; NULL below the root means virtual */
 	uint64_t *tbl[P2MK_PT_MAX_LEVELS];
 	bool vleaf[P2MK_PT_MAX_LEVELS]; /* virtual: children of a split */
+	bool fresh[P2MK_PT_MAX_LEVELS]; /* commit: table created by this op */
 	uint64_t vtmpl[P2MK_PT_MAX_LEVELS];
 	uint64_t vout[P2MK_PT_MAX_LEVELS];
 };
@@ -98,7 +100,14 @@ static inline uint64_t leaf_mfn(const struct p2mk_pt *pt, uint64_t e,
 
 static inline uint64_t *table_va(const struct p2mk_pt *pt, uint64_t e)
 {
-	return pt->mm.phys_to_virt(pt->mm.ctx, e & pt->oa_mask);
+	uint64_t pa = e & pt->oa_mask;
+	/* the embedder promised a linear map (p2mk_pt_set_direct_map) */
+	if (pt->direct) {
+		uintptr_t va = (uintptr_t)(pa + pt->va_offset);
+		// NOLINTNEXTLINE(performance-no-int-to-ptr)
+		return (uint64_t *)va;
+	}
+	return pt->mm.phys_to_virt(pt->mm.ctx, pa);
 }
 
 /*
@@ -288,19 +297,61 @@ static bool subtree_matches(const struct pt_op *op, const uint64_t *t,
 	}
 }
 
-/* ---- reservation ----------------------------------------------------- */
+/* ---- reservation ----------------------------------------------------
+ *
+ * Reserved pages are listed in index pages that are themselves reserved
+ * pages: word 0 links to the previous index page, words 1..511 point to
+ * other reserved pages.  So only one page in 512 is written before it is
+ * used (touching every page twice, at reservation and at use, would cost
+ * a cache miss per table).  An index page is used last, after zeroing.
+ */
+
+#define RESV_SLOTS (NENT - 1u)
+
+static inline uint64_t **resv_slots(uint64_t *idx)
+{
+	return (uint64_t **)idx;
+}
+
+static void resv_push(struct pt_op *op, uint64_t *p)
+{
+	if (op->resv == NULL || op->resv_n == RESV_SLOTS) {
+		resv_slots(p)[0] = op->resv;
+		op->resv = p;
+		op->resv_n = 0;
+	} else {
+		resv_slots(op->resv)[1 + op->resv_n++] = p;
+	}
+	op->nresv++;
+}
+
+/* Next reserved page; the caller gets it zeroed. */
+static uint64_t *resv_pop(struct pt_op *op)
+{
+	uint64_t *p;
+	if (op->resv_n > 0) {
+		p = resv_slots(op->resv)[op->resv_n--];
+	} else {
+		p = op->resv;
+		op->resv = resv_slots(p)[0];
+		/* every older index page is full by construction */
+		op->resv_n = op->resv ? RESV_SLOTS : 0;
+		for (unsigned i = 0; i < NENT; i++)
+			p[i] = 0;
+	}
+	op->nresv--;
+	return p;
+}
 
 static void resv_release(struct pt_op *op)
 {
 	struct p2mk_pt *pt = op->pt;
-	while (op->resv) {
-		uint64_t *p = op->resv;
-		op->resv = ((uint64_t **)p)[0];
-		p[0] = 0;
+	while (op->nresv) {
 		/* Never visible to hardware: straight back to the allocator. */
-		pt->mm.free_page(pt->mm.ctx, p);
+		pt->mm.free_page(pt->mm.ctx, resv_pop(op));
 	}
-	op->nresv = 0;
+	op->resv = NULL;
+	op->resv_n = 0;
 }
 
 static enum p2mk_err resv_fill(struct pt_op *op)
@@ -312,20 +363,15 @@ static enum p2mk_err resv_fill(struct pt_op *op)
 			resv_release(op);
 			return P2MK_ERR_NOMEM;
 		}
-		((uint64_t **)p)[0] = op->resv;
-		op->resv = p;
-		op->nresv++;
+		resv_push(op, p);
 	}
 	return P2MK_OK;
 }
 
 static uint64_t *resv_take(struct pt_op *op)
 {
-	uint64_t *p = op->resv;
 	/* prepare counted exactly; running dry would be an engine bug */
-	op->resv = ((uint64_t **)p)[0];
-	op->nresv--;
-	p[0] = 0;
+	uint64_t *p = resv_pop(op);
 	op->pt->stats.table_pages++;
 	return p;
 }
@@ -422,7 +468,15 @@ static enum p2mk_err run_map(struct pt_op *op, uint64_t *p, uint64_t pos,
 	}
 	uint64_t v = op->tmpl[0] | (m << P2MK_PAGE_SHIFT);
 	const uint64_t inc = P2MK_PAGE_SIZE;
-	if (pt->fmt.bbm_mask == 0) {
+	if (op->fresh[0]) {
+		/*
+		 * A table this call created: every slot not yet visited is
+		 * zero (mm_ops pages come zeroed), so there is nothing to
+		 * check or invalidate, and the loop is a plain vector store.
+		 */
+		for (uint64_t i = 0; i < n; i++)
+			p[i] = v + i * inc;
+	} else if (pt->fmt.bbm_mask == 0) {
 		for (uint64_t i = 0; i < n; i++, v += inc) {
 			uint64_t old = p[i];
 			if ((old & pm) && old != v)
@@ -536,6 +590,7 @@ static enum p2mk_err pt_apply(struct pt_op *op)
 
 	for (unsigned i = 0; i < P2MK_PT_MAX_LEVELS; i++) {
 		op->tbl[i] = NULL;
+		op->fresh[i] = false;
 		op->vleaf[i] = false;
 	}
 
@@ -673,6 +728,7 @@ static enum p2mk_err pt_apply(struct pt_op *op)
 				return P2MK_ERR_INVAL;
 			}
 			op->tbl[L - 1] = table_va(pt, e);
+			op->fresh[L - 1] = false;
 			L--;
 			continue;
 		case ST_NEW:
@@ -688,6 +744,7 @@ static enum p2mk_err pt_apply(struct pt_op *op)
 				        &pt->fmt,
 				        pt->mm.virt_to_phys(pt->mm.ctx, t), L));
 				op->tbl[L - 1] = t;
+				op->fresh[L - 1] = true;
 			}
 			L--;
 			continue;
@@ -700,6 +757,7 @@ static enum p2mk_err pt_apply(struct pt_op *op)
 				op->vout[L - 1] = leaf_mfn(pt, e, L);
 			} else {
 				op->tbl[L - 1] = split_commit(op, p, L, istart);
+				op->fresh[L - 1] = false;
 			}
 			L--;
 			continue;
@@ -718,6 +776,7 @@ static enum p2mk_err pt_run(struct pt_op *op)
 	op->commit = false;
 	op->need = 0;
 	op->resv = NULL;
+	op->resv_n = 0;
 	op->nresv = 0;
 	op->inv_cnt = 0;
 	op->inv_nonleaf = false;
@@ -928,21 +987,76 @@ enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	const uint64_t g = gfn.v;
 	if (g >= pt->gfn_limit)
 		return P2MK_ERR_RANGE;
+	/*
+	 * Kept small on purpose: independent lookups overlap their cache
+	 * misses only if each one is a short instruction sequence.
+	 */
 	unsigned L = top_level(pt);
 	uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * L);
 	uint64_t e = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
 	const uint64_t pm = pt->fmt.present_mask;
-	for (;;) {
-		if (!(e & pm))
-			return P2MK_ERR_NOENT;
-		if (!ent_table(pt, e, L))
-			break;
+	const uint64_t tm = pt->fmt.table_mask;
+	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
 		const uint64_t *t = table_va(pt, e);
 		L--;
 		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
 	}
+	if (!(e & pm))
+		return P2MK_ERR_NOENT;
 	fill_leaf(pt, e, L, g, leaf);
 	return P2MK_OK;
+}
+
+void p2mk_pt_lookup_many(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
+                         size_t n, struct p2mk_pt_leaf *leaf,
+                         enum p2mk_err *err)
+{
+	enum { GROUP = 8 };
+	if (pt == NULL || gfn == NULL || leaf == NULL || err == NULL)
+		return;
+	const unsigned top = top_level(pt);
+	const uint64_t pm = pt->fmt.present_mask;
+	const uint64_t tm = pt->fmt.table_mask;
+	for (size_t b = 0; b < n; b += GROUP) {
+		const size_t m = n - b < GROUP ? n - b : GROUP;
+		uint64_t e[GROUP];
+		unsigned lv[GROUP];
+		for (size_t i = 0; i < m; i++) {
+			uint64_t g = gfn[b + i].v;
+			lv[i] = top;
+			if (g >= pt->gfn_limit) {
+				e[i] = 0;
+				lv[i] = P2MK_PT_MAX_LEVELS; /* out of range */
+				continue;
+			}
+			uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * top);
+			e[i] = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
+		}
+		/* one level of every walk before the next level of any */
+		for (unsigned L = top; L > 0; L--) {
+			for (size_t i = 0; i < m; i++) {
+				if (lv[i] != L || !(e[i] & pm) ||
+				    (e[i] & tm) != pt->fmt.table_match[L])
+					continue;
+				const uint64_t *t = table_va(pt, e[i]);
+				uint64_t g = gfn[b + i].v;
+				e[i] = t[(g >> (P2MK_PT_TABLE_LG2 * (L - 1))) &
+				         IDXM];
+				lv[i] = L - 1;
+			}
+		}
+		for (size_t i = 0; i < m; i++) {
+			if (lv[i] == P2MK_PT_MAX_LEVELS) {
+				err[b + i] = P2MK_ERR_RANGE;
+			} else if (!(e[i] & pm)) {
+				err[b + i] = P2MK_ERR_NOENT;
+			} else {
+				fill_leaf(pt, e[i], lv[i], gfn[b + i].v,
+				          &leaf[b + i]);
+				err[b + i] = P2MK_OK;
+			}
+		}
+	}
 }
 
 enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
@@ -1100,6 +1214,14 @@ void p2mk_pt_destroy(struct p2mk_pt *pt)
 		for (unsigned r = 0; r < pt->root_pages; r++)
 			release_table(pt, pt->root[r]);
 	*pt = (struct p2mk_pt){0};
+}
+
+void p2mk_pt_set_direct_map(struct p2mk_pt *pt, uint64_t va_offset)
+{
+	if (pt == NULL)
+		return;
+	pt->direct = true;
+	pt->va_offset = va_offset;
 }
 
 void p2mk_pt_set_sync(struct p2mk_pt *pt, const struct p2mk_pt_sync *sync)

@@ -199,7 +199,7 @@ static void alloc_scenarios(void **state)
 			/* unmap the middle of a 1 GiB leaf */
 			d.kind = A_UNMAP;
 			d.gfn = 2 * G1 + 1000;
-			d.count = 3 * 512;
+			d.count = UINT64_C(3) * 512;
 			assert_true(inject_every_point(f, seed, n, &d, 100) >
 			            0);
 			/* 4 KiB-only map over a region with superpages */

@@ -270,8 +270,9 @@ static void shape_one(const struct p2mk_pt_fmt *f)
 	while (ptt_attrs_eq(&a, &b))
 		b = ptt_rand_attrs(&r, f);
 	const uint64_t G1 = UINT64_C(1) << 18; /* frames per 1 GiB */
-	const uint64_t g4 = 5 * G1 + 3 * 512 + 7, m4 = 0x123457;
-	const uint64_t g2 = 6 * G1 + 512 * 9, m2 = 0x200 * 77;
+	const uint64_t g4 = 5 * G1 + UINT64_C(3) * 512 + 7, m4 = 0x123457;
+	const uint64_t g2 = 6 * G1 + UINT64_C(512) * 9,
+	               m2 = UINT64_C(0x200) * 77;
 	const uint64_t g1 = 7 * G1, m1 = 3 * G1;
 	uint64_t base_tables = p2mk_pt_get_stats(pt).table_pages;
 	unsigned top = f->levels - 1;
@@ -310,7 +311,7 @@ static void shape_one(const struct p2mk_pt_fmt *f)
 	uint64_t tables = p2mk_pt_get_stats(pt).table_pages;
 
 	/* protect one page in the middle: split exactly to 4 KiB */
-	const uint64_t gp = g1 + 512 * 100 + 33;
+	const uint64_t gp = g1 + UINT64_C(512) * 100 + 33;
 	env.nev = 0;
 	assert_int_equal(
 	    p2mk_pt_protect(pt, p2mk_gfn(gp), 1, &b, &P2MK_PT_ATTRS_ALL),
@@ -327,7 +328,7 @@ static void shape_one(const struct p2mk_pt_fmt *f)
 		                            ((m1 + i * 512) << 12));
 	}
 	for (uint64_t i = 0; i < 512; i++) {
-		uint64_t m = m1 + 512 * 100 + i;
+		uint64_t m = m1 + UINT64_C(512) * 100 + i;
 		const struct p2mk_pt_attrs *w = i == 33 ? &b : &a;
 		assert_int_equal(t0[i], f->ops->leaf(f, w, 0) | (m << 12));
 	}
@@ -349,7 +350,7 @@ static void shape_one(const struct p2mk_pt_fmt *f)
 	assert_int_equal(p2mk_pt_unmap(pt, p2mk_gfn(gp), 1), P2MK_OK);
 	assert_int_equal(t0[33], 0);
 	assert_int_equal(t0[32], f->ops->leaf(f, &a, 0) |
-	                             ((m1 + 512 * 100 + 32) << 12));
+	                             ((m1 + UINT64_C(512) * 100 + 32) << 12));
 	assert_int_equal(p2mk_pt_get_stats(pt).table_pages, tables + 2);
 	ptt_events_done(&env);
 
@@ -528,9 +529,9 @@ static void concatenated_root(void **state)
 	(void)state;
 	struct test_alloc al;
 	test_alloc_init(&al);
-	uint64_t *root = aligned_alloc(2 * 4096, 2 * 4096);
+	uint64_t *root = aligned_alloc(8192, 8192);
 	assert_non_null(root);
-	memset(root, 0, 2 * 4096);
+	memset(root, 0, 8192);
 	struct p2mk_pt pt;
 	assert_int_equal(p2mk_pt_init_with_root(&pt, &p2mk_pt_fmt_arm_s2_l3,
 	                                        &al.ops, NULL, root),
