@@ -338,9 +338,38 @@ static inline void orc_op_protect(struct orc *o)
 
 static inline void orc_op_lookup(struct orc *o)
 {
-	uint64_t g = o->base + test_rng_below(&o->rng, o->npages);
-	orc_check_page(o, g);
-	o->n_lookup++;
+	struct test_rng *r = &o->rng;
+	if (test_rng_below(r, 8) != 0) {
+		uint64_t g = o->base + test_rng_below(r, o->npages);
+		orc_check_page(o, g);
+		o->n_lookup++;
+		return;
+	}
+	/* a batch: each answer as p2mk_pt_lookup() gives it */
+	p2mk_gfn_t g[20];
+	struct p2mk_pt_leaf l[20], one;
+	enum p2mk_err e[20];
+	size_t n = 1 + test_rng_below(r, 20);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = o->base + test_rng_below(r, o->npages);
+		if (test_rng_below(r, 50) == 0)
+			v = o->env.pt.gfn_limit + test_rng_below(r, 9);
+		g[i] = p2mk_gfn(v);
+	}
+	p2mk_pt_lookup_many(&o->env.pt, g, n, l, e);
+	for (size_t i = 0; i < n; i++) {
+		enum p2mk_err want = p2mk_pt_lookup(&o->env.pt, g[i], &one);
+		assert_int_equal(e[i], want);
+		if (want == P2MK_OK) {
+			assert_int_equal(l[i].gfn.v, one.gfn.v);
+			assert_int_equal(l[i].mfn.v, one.mfn.v);
+			assert_int_equal(l[i].raw, one.raw);
+			assert_int_equal(l[i].level, one.level);
+			assert_true(ptt_attrs_eq(&l[i].attrs, &one.attrs));
+			orc_check_page(o, g[i].v);
+		}
+	}
+	o->n_lookup += n;
 }
 
 /*
@@ -365,6 +394,9 @@ static inline void orc_run(const struct p2mk_pt_fmt *fmt, uint64_t base,
 	for (uint64_t i = 0; i < npages; i++)
 		o->mfn[i] = ORC_NONE;
 	ptt_setup(&o->env, fmt);
+	/* odd seeds walk through the linear-map shortcut (identity here) */
+	if (seed & 1)
+		p2mk_pt_set_direct_map(&o->env.pt, 0);
 	ops = orc_scale(ops);
 	for (uint64_t n = 0; n < ops; n++) {
 		uint64_t u = test_rng_below(&o->rng, 100);
