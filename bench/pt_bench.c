@@ -25,21 +25,23 @@
 
 /* ---- an arena allocator implementing struct p2mk_mm_ops -------------- */
 
+/*
+ * Free pages are kept in a separate stack of pointers (as hypervisors keep
+ * page descriptors apart from the pages), so allocating never touches the
+ * page itself: the engine's first write is the first touch.
+ */
 struct arena {
 	uint8_t *base;
 	size_t npages, next;
-	void *free;
+	void **stack;
+	size_t nfree;
 };
 
 static void *arena_alloc(void *ctx)
 {
 	struct arena *a = ctx;
-	if (a->free) {
-		void **p = a->free;
-		a->free = p[0];
-		p[0] = NULL; /* the rest was scrubbed on free */
-		return p;
-	}
+	if (a->nfree)
+		return a->stack[--a->nfree]; /* scrubbed when freed */
 	if (a->next == a->npages)
 		return NULL;
 	return a->base + (a->next++ << P2MK_PAGE_SHIFT);
@@ -49,8 +51,7 @@ static void arena_free(void *ctx, void *page)
 {
 	struct arena *a = ctx;
 	memset(page, 0, P2MK_PAGE_SIZE);
-	*(void **)page = a->free;
-	a->free = page;
+	a->stack[a->nfree++] = page;
 }
 
 static uint64_t arena_v2p(void *ctx, void *va)
@@ -126,7 +127,8 @@ int pt_bench_run(bool quick, struct pt_bench_result out[PT_BENCH_NRESULTS],
 	ar.base = big_alloc(ar.npages * P2MK_PAGE_SIZE);
 	/* the floor buffer doubles as the flat array for lookups */
 	uint64_t *flat = big_alloc(npages * 8);
-	if (ar.base == NULL || flat == NULL) {
+	ar.stack = malloc(ar.npages * sizeof(*ar.stack));
+	if (ar.base == NULL || flat == NULL || ar.stack == NULL) {
 		why = "out of memory";
 		goto out;
 	}
@@ -269,6 +271,7 @@ int pt_bench_run(bool quick, struct pt_bench_result out[PT_BENCH_NRESULTS],
 		*single_ns = single / (double)out[2].ops;
 out:
 	free(ar.base);
+	free(ar.stack);
 	free(flat);
 	if (err)
 		*err = why;
