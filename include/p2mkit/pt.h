@@ -260,8 +260,9 @@ struct p2mk_pt_stats {
 };
 
 /**
- * struct p2mk_pt - one page-table tree.  Embed it anywhere; every field is
- * private to src/pt (read them through the accessors below).
+ * struct p2mk_pt - one page-table tree.  Embed it anywhere.  @fmt,
+ * @gfn_limit and @mfn_limit may be read directly; everything else is
+ * private to src/pt (use the accessors below) and only ever written by it.
  */
 struct p2mk_pt {
 	struct p2mk_pt_fmt fmt;
@@ -371,7 +372,8 @@ enum p2mk_err p2mk_pt_unmap(struct p2mk_pt *pt, p2mk_gfn_t gfn, uint64_t count);
  * [@gfn, @gfn + @count): each field becomes (old & ~mask) | (set & mask),
  * field by field, so @mask selects what changes (e.g. only .sw, only
  * P2MK_PT_RECALC).  Non-present pages stay so.  A superpage partly inside
- * whose attributes would change is split exactly as far as needed.
+ * whose attributes would change is split exactly as far as needed; a range
+ * made of whole leaves never allocates, so it cannot fail with NOMEM.
  * P2MK_ERR_INVAL if a resulting attribute set is not encodable (checked for
  * every page before anything is written), P2MK_ERR_NOMEM, RANGE.
  */
