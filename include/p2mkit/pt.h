@@ -426,6 +426,15 @@ enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                              struct p2mk_pt_leaf *leaf);
 
 /**
+ * p2mk_pt_translate() - the frame @gfn maps to, in *@mfn (already offset
+ * within the leaf), and the leaf's order in *@order if non-NULL: the fast
+ * path of p2mk_pt_lookup() without decoding attributes.  P2MK_ERR_NOENT if
+ * not mapped, P2MK_ERR_RANGE beyond the input width.
+ */
+enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                                p2mk_mfn_t *mfn, unsigned *order);
+
+/**
  * p2mk_pt_lookup_many() - p2mk_pt_lookup() of @n frames: @err[i] and
  * @leaf[i] are what p2mk_pt_lookup(@pt, @gfn[i], &@leaf[i]) would give
  * (@leaf[i] is only written when @err[i] is P2MK_OK).  The walks are

@@ -1007,6 +1007,32 @@ enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	return P2MK_OK;
 }
 
+enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                                p2mk_mfn_t *mfn, unsigned *order)
+{
+	const uint64_t g = gfn.v;
+	if (g >= pt->gfn_limit)
+		return P2MK_ERR_RANGE;
+	/* p2mk_pt_lookup() without the attribute decoding: a bare walk */
+	unsigned L = top_level(pt);
+	uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * L);
+	uint64_t e = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
+	const uint64_t pm = pt->fmt.present_mask;
+	const uint64_t tm = pt->fmt.table_mask;
+	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
+		const uint64_t *t = table_va(pt, e);
+		L--;
+		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
+	}
+	if (!(e & pm))
+		return P2MK_ERR_NOENT;
+	uint64_t off = g & (span_of(L) - 1);
+	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + off);
+	if (order)
+		*order = 9 * L;
+	return P2MK_OK;
+}
+
 void p2mk_pt_lookup_many(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
                          size_t n, struct p2mk_pt_leaf *leaf,
                          enum p2mk_err *err)

@@ -69,6 +69,16 @@ static inline void orc_check_page(struct orc *o, uint64_t g)
 	struct p2mk_pt_leaf l;
 	enum p2mk_err err = p2mk_pt_lookup(&o->env.pt, p2mk_gfn(g), &l);
 	uint64_t i = g - o->base;
+	/* the attribute-less fast path agrees with the full lookup */
+	p2mk_mfn_t tm;
+	unsigned to = 99;
+	enum p2mk_err terr =
+	    p2mk_pt_translate(&o->env.pt, p2mk_gfn(g), &tm, &to);
+	assert_int_equal(terr, err);
+	if (err == P2MK_OK) {
+		assert_int_equal(tm.v, l.mfn.v + (g - l.gfn.v));
+		assert_int_equal(to, l.order);
+	}
 	if (o->mfn[i] == ORC_NONE) {
 		if (err != P2MK_ERR_NOENT)
 			fail_msg("gfn %#" PRIx64 ": mapped, reference says not",
