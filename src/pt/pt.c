@@ -979,6 +979,44 @@ static void fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
 	pt->fmt.ops->decode(&pt->fmt, e, level, &leaf->attrs);
 }
 
+/*
+ * The entry that translates @g (a leaf, or a non-present entry) and its
+ * level.  Kept small, with the descriptor fields in locals and the
+ * direct-map case in its own loop: independent lookups overlap their cache
+ * misses only if each is a short instruction sequence.
+ */
+static inline uint64_t walk_to_leaf(const struct p2mk_pt *pt, uint64_t g,
+                                    unsigned *level)
+{
+	unsigned L = top_level(pt);
+	uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * L);
+	uint64_t e = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
+	const uint64_t pm = pt->fmt.present_mask;
+	const uint64_t tm = pt->fmt.table_mask;
+	const uint64_t oa = pt->oa_mask;
+	if (pt->direct) {
+		const uint64_t off = pt->va_offset;
+		while (L > 0 && (e & pm) &&
+		       (e & tm) == pt->fmt.table_match[L]) {
+			uintptr_t va = (uintptr_t)((e & oa) + off);
+			L--;
+			// NOLINTNEXTLINE(performance-no-int-to-ptr)
+			e = ((const uint64_t *)
+			         va)[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
+		}
+	} else {
+		while (L > 0 && (e & pm) &&
+		       (e & tm) == pt->fmt.table_match[L]) {
+			const uint64_t *t =
+			    pt->mm.phys_to_virt(pt->mm.ctx, e & oa);
+			L--;
+			e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
+		}
+	}
+	*level = L;
+	return e;
+}
+
 enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                              struct p2mk_pt_leaf *leaf)
 {
@@ -987,21 +1025,9 @@ enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	const uint64_t g = gfn.v;
 	if (g >= pt->gfn_limit)
 		return P2MK_ERR_RANGE;
-	/*
-	 * Kept small on purpose: independent lookups overlap their cache
-	 * misses only if each one is a short instruction sequence.
-	 */
-	unsigned L = top_level(pt);
-	uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * L);
-	uint64_t e = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
-	const uint64_t pm = pt->fmt.present_mask;
-	const uint64_t tm = pt->fmt.table_mask;
-	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
-		const uint64_t *t = table_va(pt, e);
-		L--;
-		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
-	}
-	if (!(e & pm))
+	unsigned L;
+	uint64_t e = walk_to_leaf(pt, g, &L);
+	if (!(e & pt->fmt.present_mask))
 		return P2MK_ERR_NOENT;
 	fill_leaf(pt, e, L, g, leaf);
 	return P2MK_OK;
@@ -1013,21 +1039,12 @@ enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	const uint64_t g = gfn.v;
 	if (g >= pt->gfn_limit)
 		return P2MK_ERR_RANGE;
-	/* p2mk_pt_lookup() without the attribute decoding: a bare walk */
-	unsigned L = top_level(pt);
-	uint64_t idx = g >> (P2MK_PT_TABLE_LG2 * L);
-	uint64_t e = pt->root[idx >> P2MK_PT_TABLE_LG2][idx & IDXM];
-	const uint64_t pm = pt->fmt.present_mask;
-	const uint64_t tm = pt->fmt.table_mask;
-	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
-		const uint64_t *t = table_va(pt, e);
-		L--;
-		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & IDXM];
-	}
-	if (!(e & pm))
+	/* p2mk_pt_lookup() without the attribute decoding */
+	unsigned L;
+	uint64_t e = walk_to_leaf(pt, g, &L);
+	if (!(e & pt->fmt.present_mask))
 		return P2MK_ERR_NOENT;
-	uint64_t off = g & (span_of(L) - 1);
-	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + off);
+	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + (g & (span_of(L) - 1)));
 	if (order)
 		*order = 9 * L;
 	return P2MK_OK;
