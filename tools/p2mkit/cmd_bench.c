@@ -71,7 +71,7 @@ static int bench_pt(bool quick, bool json)
 		double ratio = r[i].floor_ns_per_op > 0
 		                   ? r[i].ns_per_op / r[i].floor_ns_per_op
 		                   : 0;
-		printf("%-14s %10.3f %10.3f %6.2fx %10llu %10llu %11llu\n",
+		printf("%-14s %10.4g %10.4g %6.2fx %10llu %10llu %11llu\n",
 		       r[i].name, r[i].ns_per_op, r[i].floor_ns_per_op, ratio,
 		       (unsigned long long)r[i].ops,
 		       (unsigned long long)r[i].entries,
