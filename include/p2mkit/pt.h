@@ -150,6 +150,7 @@ struct p2mk_pt_fmt_ops {
  * @bbm_mask: bits whose change in a present entry needs break-before-make
  *       (Arm ARM D8.16.1); 0 for formats that may be rewritten in place.
  * @flags_ok: the P2MK_PT_* flags the format accepts.
+ * @options: format-specific encoding choices (P2MK_PT_OPT_*), 0 by default.
  * @ops: the hooks.
  */
 struct p2mk_pt_fmt {
@@ -169,8 +170,16 @@ struct p2mk_pt_fmt {
 	uint64_t table_mask;
 	uint64_t table_match[P2MK_PT_MAX_LEVELS];
 	uint64_t bbm_mask;
+	uint32_t options;
 	const struct p2mk_pt_fmt_ops *ops;
 };
+
+/*
+ * AMD-Vi v1: write 2 MiB and 1 GiB leaves in the "page size" form, Next
+ * Level = 7 with the size as trailing ones in address bits 12 and up
+ * (AMD IOMMU spec §2.2.3), instead of Next Level = 0.  Both forms decode.
+ */
+#define P2MK_PT_OPT_AMDV1_PAGE_SIZE 0x1u
 
 /* The built-in descriptors (src/pt/fmt_*.c). */
 extern const struct p2mk_pt_fmt p2mk_pt_fmt_ept4; /* 4-level EPT, 48-bit */
@@ -191,6 +200,8 @@ extern const struct p2mk_pt_fmt
     p2mk_pt_fmt_amdv1_l3; /* AMD-Vi v1 mode 3, 39-bit */
 extern const struct p2mk_pt_fmt
     p2mk_pt_fmt_amdv1_l4; /* AMD-Vi v1 mode 4, 48-bit */
+/* AMD-Vi v1 mode 4 writing 2 MiB / 1 GiB leaves as Next Level 7 */
+extern const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4_ps;
 
 /**
  * p2mk_pt_fmt_derive() - a copy of @base with a different input width,

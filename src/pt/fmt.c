@@ -528,14 +528,19 @@ static enum p2mk_err amd_check(const struct p2mk_pt_fmt *f,
 static uint64_t amd_leaf(const struct p2mk_pt_fmt *f,
                          const struct p2mk_pt_attrs *a, unsigned level)
 {
-	(void)f;
-	(void)level;
 	/*
-	 * Next Level 0 at every level: a page of the level's natural size.
-	 * The Next Level = 7 "page size" form (sizes between levels, as
-	 * replicated entries) is not produced.
+	 * Next Level 0: a page of the level's natural size.  With
+	 * P2MK_PT_OPT_AMDV1_PAGE_SIZE, levels above 0 use Next Level 7 and
+	 * state the size in the address: bits 12 .. size-2 set, bit size-1
+	 * clear, so 2 MiB is bits 19:12 set and 1 GiB bits 28:12 (spec
+	 * §2.2.3; the same trailing-ones code as INVALIDATE_IOMMU_PAGES,
+	 * iommu-invalidation.md §3.2).  The walker masks address bits below
+	 * a leaf's size, so both forms decode to the same frame.  Sizes
+	 * between levels (replicated entries) are not produced.
 	 */
 	uint64_t e = AMD_PR;
+	if ((f->options & P2MK_PT_OPT_AMDV1_PAGE_SIZE) && level > 0)
+		e |= fput(7, AMD_NL_LO) | GM(12 + 9 * level - 2, 12);
 	e |= (a->perm & P2MK_PT_R) ? AMD_IR : 0;
 	e |= (a->perm & P2MK_PT_W) ? AMD_IW : 0;
 	e |= (a->flags & P2MK_PT_FC) ? AMD_FC : 0;
@@ -598,6 +603,28 @@ static const struct p2mk_pt_fmt_ops amd_ops = {amd_check, amd_leaf, amd_decode,
 const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l3 = AMD_FMT("amdv1-l3", 3, 39);
 const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4 = AMD_FMT("amdv1-l4", 4, 48);
 
+const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4_ps = {
+    .name = "amdv1-l4-ps",
+    .kind = P2MK_PT_AMDV1,
+    .levels = 4,
+    .ias = 48,
+    .oas = 52,
+    .granule_lg2 = 12,
+    .table_lg2 = 9,
+    .oa_hi = 51,
+    .sw_bits = 6,
+    .hw_leaf_levels = 0x7,
+    .leaf_levels = 0x7,
+    .flags_ok = P2MK_PT_A | P2MK_PT_D | P2MK_PT_FC | P2MK_PT_RECALC,
+    .present_mask = AMD_PR,
+    .table_mask = GM(11, 9),
+    .table_match = {0, 1u << AMD_NL_LO, 2u << AMD_NL_LO, 3u << AMD_NL_LO,
+                    4u << AMD_NL_LO, 5u << AMD_NL_LO},
+    .bbm_mask = 0,
+    .options = P2MK_PT_OPT_AMDV1_PAGE_SIZE,
+    .ops = &amd_ops,
+};
+
 /* ---- instance checks ------------------------------------------------- */
 
 static unsigned root_lg2_entries(const struct p2mk_pt_fmt *f)
@@ -633,6 +660,9 @@ enum p2mk_err p2mk_pt_fmt_check(const struct p2mk_pt_fmt *f)
 	if (f->oa_hi > 63 || f->oas < 13 || f->oas > f->oa_hi + 1u)
 		return P2MK_ERR_INVAL;
 	if (f->sw_bits > 8)
+		return P2MK_ERR_INVAL;
+	if (f->options != 0 && (f->kind != P2MK_PT_AMDV1 ||
+	                        (f->options & ~P2MK_PT_OPT_AMDV1_PAGE_SIZE)))
 		return P2MK_ERR_INVAL;
 	unsigned ll = f->leaf_levels;
 	if ((ll & 1u) == 0 || (ll & ~f->hw_leaf_levels) != 0 ||

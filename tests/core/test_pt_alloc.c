@@ -13,7 +13,7 @@ static const struct p2mk_pt_fmt *const all_fmts[] = {
     &p2mk_pt_fmt_ept4,     &p2mk_pt_fmt_ept5,      &p2mk_pt_fmt_npt,
     &p2mk_pt_fmt_npt5,     &p2mk_pt_fmt_arm_s2_l3, &p2mk_pt_fmt_arm_s2_l4,
     &p2mk_pt_fmt_vtd_sl3,  &p2mk_pt_fmt_vtd_sl4,   &p2mk_pt_fmt_vtd_sl5,
-    &p2mk_pt_fmt_amdv1_l3, &p2mk_pt_fmt_amdv1_l4,
+    &p2mk_pt_fmt_amdv1_l3, &p2mk_pt_fmt_amdv1_l4,  &p2mk_pt_fmt_amdv1_l4_ps,
 };
 #define NFMTS (sizeof(all_fmts) / sizeof(all_fmts[0]))
 

@@ -32,12 +32,21 @@ static void oracle_no_1g(void **state)
 	orc_run(&f, (UINT64_C(1) << 35), NPAGES, 100000, 0x5eed0003);
 }
 
+/* 2 MiB and 1 GiB leaves in the Next Level 7 "page size" form. */
+static void oracle_page_size_form(void **state)
+{
+	(void)state;
+	orc_run(&p2mk_pt_fmt_amdv1_l4_ps, (UINT64_C(1) << 35), NPAGES, 100000,
+	        0x5eed0005);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(oracle_main),
 	    cmocka_unit_test(oracle_variant),
 	    cmocka_unit_test(oracle_no_1g),
+	    cmocka_unit_test(oracle_page_size_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ static const struct p2mk_pt_fmt *const all_fmts[] = {
     &p2mk_pt_fmt_ept4,     &p2mk_pt_fmt_ept5,      &p2mk_pt_fmt_npt,
     &p2mk_pt_fmt_npt5,     &p2mk_pt_fmt_arm_s2_l3, &p2mk_pt_fmt_arm_s2_l4,
     &p2mk_pt_fmt_vtd_sl3,  &p2mk_pt_fmt_vtd_sl4,   &p2mk_pt_fmt_vtd_sl5,
-    &p2mk_pt_fmt_amdv1_l3, &p2mk_pt_fmt_amdv1_l4,
+    &p2mk_pt_fmt_amdv1_l3, &p2mk_pt_fmt_amdv1_l4,  &p2mk_pt_fmt_amdv1_l4_ps,
 };
 #define NFMTS (sizeof(all_fmts) / sizeof(all_fmts[0]))
 
@@ -212,6 +212,29 @@ static void enc_amdv1(void **state)
 	roundtrip(f, &a, 2);
 	a = (struct p2mk_pt_attrs){P2MK_PT_X | P2MK_PT_R, 0, 0, 0, 0};
 	assert_int_equal(f->ops->check(f, &a), P2MK_ERR_INVAL);
+	/* the "page size" form: Next Level 7, size as trailing ones */
+	const struct p2mk_pt_fmt *ps = &p2mk_pt_fmt_amdv1_l4_ps;
+	a = (struct p2mk_pt_attrs){P2MK_PT_R | P2MK_PT_W, 0, 0, 0, 0};
+	assert_int_equal(leaf_of(ps, &a, 0), 0x1 | B(61) | B(62)); /* NL 0 */
+	assert_int_equal(leaf_of(ps, &a, 1),
+	                 0x1 | (7 << 9) | P2MK_GENMASK(19, 12) | B(61) | B(62));
+	assert_int_equal(leaf_of(ps, &a, 2),
+	                 0x1 | (7 << 9) | P2MK_GENMASK(28, 12) | B(61) | B(62));
+	roundtrip(ps, &a, 2);
+	/* both forms translate to the same frame */
+	struct ptt_env env;
+	ptt_setup(&env, ps);
+	assert_int_equal(p2mk_pt_map(&env.pt, p2mk_gfn(1u << 18),
+	                             p2mk_mfn(5u << 18), 1u << 18, &a,
+	                             P2MK_PT_ORDER_ANY, 0),
+	                 P2MK_OK);
+	struct p2mk_pt_leaf l;
+	assert_int_equal(p2mk_pt_lookup(&env.pt, p2mk_gfn((1u << 18) + 77), &l),
+	                 P2MK_OK);
+	assert_int_equal(l.mfn.v, 5u << 18);
+	assert_int_equal(l.order, 18);
+	assert_int_equal(l.raw, leaf_of(ps, &a, 2) | (UINT64_C(5) << 30));
+	ptt_teardown(&env);
 	/* PDE: Next Level = level of the table it points to (no skipping) */
 	assert_int_equal(f->ops->table(f, 0x5000, 1),
 	                 0x5000 | 0x1 | (1 << 9) | B(61) | B(62));
