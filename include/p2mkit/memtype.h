@@ -29,8 +29,8 @@ enum p2mk_mt {
 	P2MK_MT_WT = 4,
 	P2MK_MT_WP = 5,
 	P2MK_MT_WB = 6,
-	P2MK_MT_UCM = 7, /* "UC-": PAT only; an EPT misconfiguration as EMT */
-	P2MK_MT_CD = 0x10,     /* AMD: uncacheable, snooped */
+	P2MK_MT_UCM = 7,   /* "UC-": PAT only; an EPT misconfiguration as EMT */
+	P2MK_MT_CD = 0x10, /* AMD: uncacheable, snooped */
 	P2MK_MT_WCPLUS = 0x11, /* AMD: write-combining that snoops caches */
 	P2MK_MT_INVALID = 0xff,
 };
@@ -79,10 +79,10 @@ enum p2mk_mt_status {
 };
 
 struct p2mk_mt_result {
-	uint8_t type;        /* enum p2mk_mt */
-	uint8_t status;      /* enum p2mk_mt_status */
-	bool must_snoop;     /* SDM footnote 2: UC that came from the page tables */
-	bool verified;       /* false if an UNVERIFIED table cell was used */
+	uint8_t type;    /* enum p2mk_mt */
+	uint8_t status;  /* enum p2mk_mt_status */
+	bool must_snoop; /* SDM footnote 2: UC that came from the page tables */
+	bool verified;   /* false if an UNVERIFIED table cell was used */
 	const char *rule;
 };
 
@@ -141,7 +141,7 @@ bool p2mk_ept_emt_valid(unsigned emt);
  * §8.3).  MTRRs play no part: the hypervisor must fold them into @emt.
  */
 struct p2mk_mt_result p2mk_ept_effective(unsigned emt, bool ipat,
-					 unsigned guest_pat, bool cd);
+                                         unsigned guest_pat, bool cd);
 
 /* ---- AMD (x86 §9, §10) ----------------------------------------------- */
 
@@ -165,10 +165,10 @@ int p2mk_amd_slot(unsigned mt);
  * The tables themselves, exported read-only so tests and docs can walk them
  * cell by cell.  Correcting a cell is a data change in src/memtype/amd.c.
  */
-extern const struct p2mk_mt_cell
-	p2mk_amd_pat_mtrr_table[P2MK_AMD_NTYPES - 1][P2MK_AMD_NTYPES];
-extern const struct p2mk_mt_cell
-	p2mk_amd_npt_table[P2MK_AMD_NTYPES][P2MK_AMD_NTYPES];
+extern const struct p2mk_mt_cell p2mk_amd_pat_mtrr_table[P2MK_AMD_NTYPES - 1]
+                                                        [P2MK_AMD_NTYPES];
+extern const struct p2mk_mt_cell p2mk_amd_npt_table[P2MK_AMD_NTYPES]
+                                                   [P2MK_AMD_NTYPES];
 
 /**
  * p2mk_amd_pat_mtrr() - AMD "Combining PAT and MTRR Types" (APM vol. 2
@@ -190,7 +190,7 @@ struct p2mk_mt_result p2mk_npt_guest_host(unsigned gpat, unsigned hpat);
  * either step used an UNVERIFIED cell.
  */
 struct p2mk_mt_result p2mk_npt_effective(unsigned gpat, unsigned hpat,
-					 unsigned host_mtrr);
+                                         unsigned host_mtrr);
 
 /* ==== ARM64 ============================================================ */
 /*
