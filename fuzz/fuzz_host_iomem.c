@@ -1,37 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/*
- * libFuzzer target for the host layer's parser of /proc/iomem: any bytes must
- * parse without a crash or an out-of-bounds read (the buffer is not
- * NUL-terminated), and every rejected line must come back as a diagnostic.
- */
-#include <stdlib.h>
-
-#include "host/host.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* libFuzzer target for the host layer's parser of /proc/iomem (checks:
+ * fuzz_host_common.h). */
+#include "fuzz_host_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct p2mk_host *h = malloc(sizeof(*h));
-	if (h == NULL)
-		return 0;
-	p2mk_host_init(h, "/");
-	unsigned bad =
-	    p2mk_host_parse_iomem(h, (const char *)data, size, "proc/iomem");
-	/* Each malformed line is reported exactly once, with a line number. */
-	if (bad != h->ndiags)
-		abort();
-	for (size_t i = 0; i < h->ndiags; i++) {
-		if (h->diags[i].line == 0)
-			abort();
-	}
-	/* Whatever was accepted must survive the audit and the JSON report. */
-	p2mk_host_analyze(h);
-	json_t *j = p2mk_host_to_json(h);
-	if (j == NULL)
-		abort();
-	json_decref(j);
-	p2mk_host_free(h);
-	free(h);
-	return 0;
+	return fuzz_host_text(data, size, p2mk_host_parse_iomem, "proc/iomem",
+	                      true);
 }
