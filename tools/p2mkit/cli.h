@@ -123,6 +123,25 @@ int cmd_host(int argc, char **argv);
 /* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
 int cmd_combine_arm64(int argc, char **argv);
 int cmd_explain_arm64(int argc, char **argv);
+
+/*
+ * ARM64 helpers shared by the combine and explain forms (defined in
+ * cmd_combine_arm64.c): option parsing, the canonical one-line result,
+ * JSON and plain-language consequences.
+ */
+struct p2mk_a64_attr;
+struct p2mk_a64_result;
+int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
+                     unsigned *out);
+int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out);
+int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
+                     unsigned max, unsigned *out);
+void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len);
+void a64_cli_print_line(const struct p2mk_a64_result *r);
+json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a);
+json_t *a64_cli_result_json(const struct p2mk_a64_result *r);
+size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
+                            size_t max);
 /* explain --policy NAME: one hypervisor policy's decision (own file). */
 int cmd_explain_policy(int argc, char **argv);
 

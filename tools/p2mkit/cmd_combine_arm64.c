@@ -16,22 +16,8 @@
 
 #include "cli.h"
 
-/*
- * Helpers shared with cmd_explain_arm64.c.  Their prototypes are repeated
- * there (a private header would fall outside this form's files); they take
- * only core and jansson types so the two copies cannot drift apart silently.
- */
-int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
-                     unsigned *out);
-int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out);
-int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
-                     unsigned max, unsigned *out);
-void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len);
-void a64_cli_print_line(const struct p2mk_a64_result *r);
-json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a);
-json_t *a64_cli_result_json(const struct p2mk_a64_result *r);
-size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
-                            size_t max);
+/* The a64_cli_* helpers defined here are shared with cmd_explain_arm64.c
+ * and declared in cli.h. */
 
 static const char combine_arm64_usage[] =
     "usage: p2mkit combine arm64 --s1 0xNN --s2 0xN [--fwb] [--sh1 SH] "

@@ -13,19 +13,6 @@
 
 #include "cli.h"
 
-/* Defined in cmd_combine_arm64.c (prototypes repeated there). */
-int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
-                     unsigned *out);
-int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out);
-int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
-                     unsigned max, unsigned *out);
-void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len);
-void a64_cli_print_line(const struct p2mk_a64_result *r);
-json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a);
-json_t *a64_cli_result_json(const struct p2mk_a64_result *r);
-size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
-                            size_t max);
-
 static const char explain_arm64_usage[] =
     "usage: p2mkit explain --arch arm64 (--mair 0xVAL --attrindx N | "
     "--s1 0xNN | --s1-off)\n"
