@@ -597,6 +597,10 @@ int cmd_explain(int argc, char **argv)
 		    strcmp(argv[i + 1], "arm64") == 0)
 			return cmd_explain_arm64(argc, argv);
 	}
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--policy", 8) == 0)
+			return cmd_explain_policy(argc, argv);
+	}
 	if (cli_wants_help(argc, argv)) {
 		fputs(explain_usage, stdout);
 		return CLI_EXIT_OK;
