@@ -7,6 +7,8 @@
 #include <p2mkit/memtype.h>
 #include <p2mkit/policy.h>
 
+#include "internal.h"
+
 static const struct p2mk_policy *const all_policies[] = {
     &p2mk_policy_xen_ept,       &p2mk_policy_xen_ept_cdf,
     &p2mk_policy_xen_npt,       &p2mk_policy_kvm_x86_6_10,
@@ -299,4 +301,23 @@ void p2mk_xen_hvm_save_mtrr(const struct p2mk_mtrr_state *m,
 		rec->var_base[i] = used ? m->var[0].base : 0;
 		rec->var_mask[i] = used ? m->var[0].mask : 0;
 	}
+}
+
+/*
+ * KVM VMX from 6.11 on: guest MTRR writes change nothing; only (un)registering
+ * non-coherent DMA (device assignment) zaps every SPTE (x86 §11).  Shared by
+ * kvm-x86-6.11 and kvm-x86-noquirk.
+ */
+bool p2mk_pol_kvm_vmx_resync(const struct p2mk_policy_view *v,
+                             const struct p2mk_mt_event *ev, const char **why)
+{
+	(void)v;
+	if (ev->kind == P2MK_EV_DEV_ASSIGN ||
+	    ev->kind == P2MK_EV_DEV_DEASSIGN || ev->kind == P2MK_EV_CONFIG) {
+		*why = "(un)registering non-coherent DMA zaps all SPTEs "
+		       "(x86 §11)";
+		return true;
+	}
+	*why = "guest MTRRs have zero impact since 6.11 (x86 §11)";
+	return false;
 }

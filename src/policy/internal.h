@@ -61,4 +61,8 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 /* Xen's setter conditions for calling memory_type_changed (xen §3). */
 bool p2mk_pol_xen_mtrr_write_changes(const struct p2mk_mt_event *ev);
 
+/* KVM VMX 6.11+ resync rule: only device (de)assignment zaps (x86 §11). */
+bool p2mk_pol_kvm_vmx_resync(const struct p2mk_policy_view *v,
+                             const struct p2mk_mt_event *ev, const char **why);
+
 #endif /* P2MKIT_POLICY_INTERNAL_H */

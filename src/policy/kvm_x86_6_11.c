@@ -32,20 +32,6 @@ static void decide(const struct p2mk_policy_view *v,
 		        "x86 §11 row 6.11");
 }
 
-static bool resync(const struct p2mk_policy_view *v,
-                   const struct p2mk_mt_event *ev, const char **why)
-{
-	(void)v;
-	if (ev->kind == P2MK_EV_DEV_ASSIGN ||
-	    ev->kind == P2MK_EV_DEV_DEASSIGN || ev->kind == P2MK_EV_CONFIG) {
-		*why = "(un)registering non-coherent DMA zaps all SPTEs "
-		       "(x86 §11)";
-		return true;
-	}
-	*why = "guest MTRRs have zero impact since 6.11 (x86 §11)";
-	return false;
-}
-
 const struct p2mk_policy p2mk_policy_kvm_x86_6_11 = {
     .name = "kvm-x86-6.11",
     .summary = "KVM VMX 6.11+ (ignore-guest-PAT quirk on): WB+IPAT unless "
@@ -53,5 +39,5 @@ const struct p2mk_policy p2mk_policy_kvm_x86_6_11 = {
     .source = "x86-memory-types.md §11",
     .arch = P2MK_ARCH_X86_EPT,
     .decide = decide,
-    .resync = resync,
+    .resync = p2mk_pol_kvm_vmx_resync,
 };

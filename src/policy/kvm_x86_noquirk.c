@@ -32,20 +32,6 @@ static void decide(const struct p2mk_policy_view *v,
 	        "x86 §11 row 6.15");
 }
 
-static bool resync(const struct p2mk_policy_view *v,
-                   const struct p2mk_mt_event *ev, const char **why)
-{
-	(void)v;
-	if (ev->kind == P2MK_EV_DEV_ASSIGN ||
-	    ev->kind == P2MK_EV_DEV_DEASSIGN || ev->kind == P2MK_EV_CONFIG) {
-		*why = "(un)registering non-coherent DMA zaps all SPTEs "
-		       "(x86 §11)";
-		return true;
-	}
-	*why = "guest MTRRs have zero impact since 6.11 (x86 §11)";
-	return false;
-}
-
 const struct p2mk_policy p2mk_policy_kvm_x86_noquirk = {
     .name = "kvm-x86-noquirk",
     .summary = "KVM VMX 6.15+ with the ignore-guest-PAT quirk disabled: "
@@ -53,5 +39,5 @@ const struct p2mk_policy p2mk_policy_kvm_x86_noquirk = {
     .source = "x86-memory-types.md §11",
     .arch = P2MK_ARCH_X86_EPT,
     .decide = decide,
-    .resync = resync,
+    .resync = p2mk_pol_kvm_vmx_resync,
 };
