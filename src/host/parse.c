@@ -215,24 +215,35 @@ unsigned p2mk_host_parse_cpuinfo(struct p2mk_host *h, const char *text,
 
 /* ---- /proc/mtrr --------------------------------------------------------- */
 
-/* The kernel's names for MTRR types in /proc/mtrr (x86 §2 encodings). */
-static bool mtrr_type_word(const char *w, unsigned *type)
+/* A kernel spelling of a memory type and its x86 §2 encoding. */
+struct type_word {
+	const char *name;
+	unsigned type;
+};
+
+/* Look @w up in @table of @n words; false (and *@type untouched) if absent. */
+static bool type_word_lookup(const struct type_word *table, size_t n,
+                             const char *w, unsigned *type)
 {
-	static const struct {
-		const char *name;
-		unsigned type;
-	} names[] = {
-	    {"uncachable", P2MK_MT_UC},      {"uncacheable", P2MK_MT_UC},
-	    {"write-combining", P2MK_MT_WC}, {"write-through", P2MK_MT_WT},
-	    {"write-protect", P2MK_MT_WP},   {"write-back", P2MK_MT_WB},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(w, names[i].name) == 0) {
-			*type = names[i].type;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(w, table[i].name) == 0) {
+			*type = table[i].type;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* The kernel's names for MTRR types in /proc/mtrr (x86 §2 encodings). */
+static bool mtrr_type_word(const char *w, unsigned *type)
+{
+	static const struct type_word names[] = {
+	    {"uncachable", P2MK_MT_UC},      {"uncacheable", P2MK_MT_UC},
+	    {"write-combining", P2MK_MT_WC}, {"write-through", P2MK_MT_WT},
+	    {"write-protect", P2MK_MT_WP},   {"write-back", P2MK_MT_WB},
+	};
+	return type_word_lookup(names, sizeof(names) / sizeof(names[0]), w,
+	                        type);
 }
 
 /* Parse one /proc/mtrr line; NULL on success, else why it is malformed. */
@@ -338,21 +349,13 @@ unsigned p2mk_host_parse_proc_mtrr(struct p2mk_host *h, const char *text,
 /* The kernel's cache-mode names (arch/x86/mm/pat: cattr_name()). */
 static bool pat_type_word(const char *w, unsigned *type)
 {
-	static const struct {
-		const char *name;
-		unsigned type;
-	} names[] = {
+	static const struct type_word names[] = {
 	    {"write-back", P2MK_MT_WB},      {"uncached", P2MK_MT_UC},
 	    {"uncached-minus", P2MK_MT_UCM}, {"write-combining", P2MK_MT_WC},
 	    {"write-through", P2MK_MT_WT},   {"write-protect", P2MK_MT_WP},
 	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(w, names[i].name) == 0) {
-			*type = names[i].type;
-			return true;
-		}
-	}
-	return false;
+	return type_word_lookup(names, sizeof(names) / sizeof(names[0]), w,
+	                        type);
 }
 
 static const char *parse_pat_line(const char *line, struct p2mk_host_pat_map *m)
