@@ -9,7 +9,7 @@ mapfile -t sources < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
 status=0
 
 missing_spdx=()
-for f in "${sources[@]}" $(git ls-files -co --exclude-standard -- '*.sh' 'CMakeLists.txt' '*/CMakeLists.txt'); do
+for f in "${sources[@]}" $(git ls-files -co --exclude-standard -- '*.sh' '*.bash' '*.py' 'CMakeLists.txt' '*/CMakeLists.txt' .ci/run); do
 	head -n 3 "$f" | grep -q 'SPDX-License-Identifier: BSD-2-Clause' || missing_spdx+=("$f")
 done
 if ((${#missing_spdx[@]})); then
