@@ -321,3 +321,54 @@ bool p2mk_pol_kvm_vmx_resync(const struct p2mk_policy_view *v,
 	*why = "guest MTRRs have zero impact since 6.11 (x86 §11)";
 	return false;
 }
+
+/*
+ * The start of every KVM VMX policy (x86 §11): an absent entry has no type,
+ * and passthrough MMIO (kvm_is_mmio_pfn(): no struct page) is UC without
+ * IPAT, so the guest can still choose WC.  True when *@o is decided; @cite
+ * names the kernel row the caller reproduces.
+ */
+bool p2mk_pol_kvm_vmx_absent_or_mmio(const struct p2mk_policy_query *q,
+                                     struct p2mk_policy_out *o,
+                                     const char *cite)
+{
+	*o = (struct p2mk_policy_out){0};
+	if (!p2mk_p2mt_present(q->type)) {
+		pol_kind(o, P2MK_POL_NONE, "not present", "x86 §11");
+		return true;
+	}
+	if (q->type == P2MK_P2M_MMIO_DIRECT) {
+		pol_ept(o, P2MK_MT_UC, false, "MMIO: UC", cite);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The start of the KVM arm64 policies from 6.9 on (arm64 §8): an absent
+ * entry has no type, memory is Normal-WB, and an MMIO block that spans BARs
+ * with different flags must be split.  True when *@o is decided; otherwise
+ * *@flags holds the block's P2MK_IO_* flags for the caller's device rule.
+ */
+bool p2mk_pol_kvm_arm64_memory(const struct p2mk_policy_view *v,
+                               const struct p2mk_policy_query *q,
+                               struct p2mk_policy_out *o, uint32_t *flags)
+{
+	bool fwb = v->cfg->fwb;
+	*o = (struct p2mk_policy_out){0};
+	if (!p2mk_p2mt_present(q->type)) {
+		pol_kind(o, P2MK_POL_NONE, "not present", "arm64 §8");
+		return true;
+	}
+	if (q->type != P2MK_P2M_MMIO_DIRECT) {
+		pol_s2(o, fwb ? P2MK_S2_FWB_NORMAL_WB : P2MK_S2_NORMAL_WB, fwb,
+		       "memory: Normal-WB", "arm64 §8");
+		return true;
+	}
+	if (!p2mk_view_io_flags(v, q->mfn, q->order, flags)) {
+		pol_kind(o, P2MK_POL_MIXED, "block spans BARs: split",
+		         "arm64 §8");
+		return true;
+	}
+	return false;
+}

@@ -61,6 +61,17 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 /* Xen's setter conditions for calling memory_type_changed (xen §3). */
 bool p2mk_pol_xen_mtrr_write_changes(const struct p2mk_mt_event *ev);
 
+/* KVM VMX: absent -> none, MMIO -> UC without IPAT; true when decided. */
+bool p2mk_pol_kvm_vmx_absent_or_mmio(const struct p2mk_policy_query *q,
+                                     struct p2mk_policy_out *o,
+                                     const char *cite);
+
+/* KVM arm64 6.9+: absent, Normal-WB memory or a split; true when decided,
+ * else *flags holds the MMIO block's P2MK_IO_* flags. */
+bool p2mk_pol_kvm_arm64_memory(const struct p2mk_policy_view *v,
+                               const struct p2mk_policy_query *q,
+                               struct p2mk_policy_out *o, uint32_t *flags);
+
 /* KVM VMX 6.11+ resync rule: only device (de)assignment zaps (x86 §11). */
 bool p2mk_pol_kvm_vmx_resync(const struct p2mk_policy_view *v,
                              const struct p2mk_mt_event *ev, const char **why);

@@ -14,21 +14,8 @@ static void decide(const struct p2mk_policy_view *v,
 {
 	bool fwb = v->cfg->fwb;
 	uint32_t flags;
-	*o = (struct p2mk_policy_out){0};
-	if (!p2mk_p2mt_present(q->type)) {
-		pol_kind(o, P2MK_POL_NONE, "not present", "arm64 §8");
+	if (p2mk_pol_kvm_arm64_memory(v, q, o, &flags))
 		return;
-	}
-	if (q->type != P2MK_P2M_MMIO_DIRECT) {
-		pol_s2(o, fwb ? P2MK_S2_FWB_NORMAL_WB : P2MK_S2_NORMAL_WB, fwb,
-		       "memory: Normal-WB", "arm64 §8");
-		return;
-	}
-	if (!p2mk_view_io_flags(v, q->mfn, q->order, &flags)) {
-		pol_kind(o, P2MK_POL_MIXED, "block spans BARs: split",
-		         "arm64 §8");
-		return;
-	}
 	if (flags & P2MK_IO_VFIO)
 		pol_s2(o, P2MK_S2_NORMAL_NC, fwb,
 		       "vfio-pci BAR (VM_ALLOW_ANY_UNCACHED): Normal-NC",

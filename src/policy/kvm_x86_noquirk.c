@@ -13,15 +13,8 @@
 static void decide(const struct p2mk_policy_view *v,
                    const struct p2mk_policy_query *q, struct p2mk_policy_out *o)
 {
-	*o = (struct p2mk_policy_out){0};
-	if (!p2mk_p2mt_present(q->type)) {
-		pol_kind(o, P2MK_POL_NONE, "not present", "x86 §11");
+	if (p2mk_pol_kvm_vmx_absent_or_mmio(q, o, "x86 §11 row 6.15"))
 		return;
-	}
-	if (q->type == P2MK_P2M_MMIO_DIRECT) {
-		pol_ept(o, P2MK_MT_UC, false, "MMIO: UC", "x86 §11 row 6.15");
-		return;
-	}
 	if (!v->cfg->self_snoop && !v->cfg->noncoherent_dma) {
 		pol_ept(o, P2MK_MT_WB, true,
 		        "no self-snoop, quirk stays on: WB+IPAT",
