@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <p2mkit/memtype.h>
+
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 
 /** One subcommand: its name, one-line summary and entry point. */
@@ -129,8 +131,63 @@ int cmd_explain_arm64(int argc, char **argv);
  * cmd_combine_arm64.c): option parsing, the canonical one-line result,
  * JSON and plain-language consequences.
  */
-struct p2mk_a64_attr;
-struct p2mk_a64_result;
+
+/*
+ * Stage options shared by `combine arm64` and `explain --arch arm64`:
+ * --s1 --s2 --fwb --sh1 --sh2 --hcr-cd --hcr-id --hcr-dc --hcr-dct
+ * --s1-off --ifetch --sctlr-i --features, parsed into one structure.
+ */
+struct cli_a64_opts {
+	unsigned s1, s2, sh1, sh2;
+	bool have_s1, have_s2;
+	struct p2mk_a64_ctl ctl;
+};
+
+enum {
+	CLI_A64_S1 = 0x1100,
+	CLI_A64_S2,
+	CLI_A64_FWB,
+	CLI_A64_SH1,
+	CLI_A64_SH2,
+	CLI_A64_HCR_CD,
+	CLI_A64_HCR_ID,
+	CLI_A64_HCR_DC,
+	CLI_A64_HCR_DCT,
+	CLI_A64_S1_OFF,
+	CLI_A64_IFETCH,
+	CLI_A64_SCTLR_I,
+	CLI_A64_FEATURES,
+};
+
+/* getopt_long entries for the shared stage options. */
+#define CLI_A64_LONG_OPTIONS                                                   \
+	{"s1", required_argument, NULL, CLI_A64_S1},                           \
+	    {"s2", required_argument, NULL, CLI_A64_S2},                       \
+	    {"fwb", no_argument, NULL, CLI_A64_FWB},                           \
+	    {"sh1", required_argument, NULL, CLI_A64_SH1},                     \
+	    {"sh2", required_argument, NULL, CLI_A64_SH2},                     \
+	    {"hcr-cd", no_argument, NULL, CLI_A64_HCR_CD},                     \
+	    {"hcr-id", no_argument, NULL, CLI_A64_HCR_ID},                     \
+	    {"hcr-dc", no_argument, NULL, CLI_A64_HCR_DC},                     \
+	    {"hcr-dct", no_argument, NULL, CLI_A64_HCR_DCT},                   \
+	    {"s1-off", no_argument, NULL, CLI_A64_S1_OFF},                     \
+	    {"ifetch", no_argument, NULL, CLI_A64_IFETCH},                     \
+	    {"sctlr-i", no_argument, NULL, CLI_A64_SCTLR_I},                   \
+	{                                                                      \
+		"features", required_argument, NULL, CLI_A64_FEATURES          \
+	}
+
+/* Defaults: Inner Shareable on both stages, FEAT_XS and FEAT_MTE2 present. */
+void cli_a64_opts_init(struct cli_a64_opts *o);
+
+/**
+ * cli_a64_opt() - consume one shared stage option.  Returns 1 if @code was
+ * one of them and its argument was valid, 0 if @code is not a shared
+ * option, -2 after reporting a malformed argument.
+ */
+int cli_a64_opt(const char *cmd, struct cli_a64_opts *o, int code,
+                const char *arg);
+
 int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
                      unsigned *out);
 int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out);

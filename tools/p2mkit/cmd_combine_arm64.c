@@ -358,51 +358,90 @@ int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
 	return 0;
 }
 
+void cli_a64_opts_init(struct cli_a64_opts *o)
+{
+	*o = (struct cli_a64_opts){
+	    .sh1 = P2MK_A64_ISH,
+	    .sh2 = P2MK_A64_ISH,
+	    .ctl = {.features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2},
+	};
+}
+
+/* The boolean stage controls, by option code. */
+static bool *a64_flag(struct p2mk_a64_ctl *ctl, int code)
+{
+	switch (code) {
+	case CLI_A64_FWB:
+		return &ctl->fwb;
+	case CLI_A64_HCR_CD:
+		return &ctl->cd;
+	case CLI_A64_HCR_ID:
+		return &ctl->id;
+	case CLI_A64_HCR_DC:
+		return &ctl->dc;
+	case CLI_A64_HCR_DCT:
+		return &ctl->dct;
+	case CLI_A64_S1_OFF:
+		return &ctl->s1_off;
+	case CLI_A64_IFETCH:
+		return &ctl->ifetch;
+	case CLI_A64_SCTLR_I:
+		return &ctl->sctlr_i;
+	default:
+		return NULL;
+	}
+}
+
+int cli_a64_opt(const char *cmd, struct cli_a64_opts *o, int code,
+                const char *arg)
+{
+	bool *flag = a64_flag(&o->ctl, code);
+	int err = 0;
+	if (flag != NULL) {
+		*flag = true;
+		return 1;
+	}
+	switch (code) {
+	case CLI_A64_S1:
+		o->have_s1 = true;
+		err = a64_cli_parse_u8(cmd, "--s1", arg, 0xff, &o->s1);
+		break;
+	case CLI_A64_S2:
+		o->have_s2 = true;
+		err = a64_cli_parse_u8(cmd, "--s2", arg, 0xf, &o->s2);
+		break;
+	case CLI_A64_SH1:
+		err = a64_cli_parse_sh(cmd, "--sh1", arg, &o->sh1);
+		break;
+	case CLI_A64_SH2:
+		err = a64_cli_parse_sh(cmd, "--sh2", arg, &o->sh2);
+		break;
+	case CLI_A64_FEATURES:
+		err = a64_cli_parse_features(cmd, arg, &o->ctl.features);
+		break;
+	default:
+		return 0;
+	}
+	return err ? -2 : 1;
+}
+
 /* ---- the combine form ------------------------------------------------- */
 
-enum {
-	OPT_S1 = 0x100,
-	OPT_S2,
-	OPT_FWB,
-	OPT_SH1,
-	OPT_SH2,
-	OPT_HCR_CD,
-	OPT_HCR_ID,
-	OPT_HCR_DC,
-	OPT_HCR_DCT,
-	OPT_S1_OFF,
-	OPT_IFETCH,
-	OPT_SCTLR_I,
-	OPT_FEATURES,
-	OPT_JSON,
-};
+enum { OPT_JSON = 0x100 };
 
 int cmd_combine_arm64(int argc, char **argv)
 {
 	static const char cmd[] = "combine arm64";
 	static const struct option longopts[] = {
-	    {"s1", required_argument, NULL, OPT_S1},
-	    {"s2", required_argument, NULL, OPT_S2},
-	    {"fwb", no_argument, NULL, OPT_FWB},
-	    {"sh1", required_argument, NULL, OPT_SH1},
-	    {"sh2", required_argument, NULL, OPT_SH2},
-	    {"hcr-cd", no_argument, NULL, OPT_HCR_CD},
-	    {"hcr-id", no_argument, NULL, OPT_HCR_ID},
-	    {"hcr-dc", no_argument, NULL, OPT_HCR_DC},
-	    {"hcr-dct", no_argument, NULL, OPT_HCR_DCT},
-	    {"s1-off", no_argument, NULL, OPT_S1_OFF},
-	    {"ifetch", no_argument, NULL, OPT_IFETCH},
-	    {"sctlr-i", no_argument, NULL, OPT_SCTLR_I},
-	    {"features", required_argument, NULL, OPT_FEATURES},
+	    CLI_A64_LONG_OPTIONS,
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct p2mk_a64_ctl ctl = {
-	    .features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2,
-	};
-	unsigned s1 = 0, s2 = 0, sh1 = P2MK_A64_ISH, sh2 = P2MK_A64_ISH;
-	bool have_s1 = false, have_s2 = false, json = false;
+	struct cli_a64_opts o;
+	cli_a64_opts_init(&o);
+	const struct p2mk_a64_ctl *ctl = &o.ctl;
+	bool json = false;
 	int err = 0;
 
 	optind = 1;
@@ -410,52 +449,15 @@ int cmd_combine_arm64(int argc, char **argv)
 	int c;
 	while (!err &&
 	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int shared = cli_a64_opt(cmd, &o, c, optarg);
+		if (shared < 0)
+			return CLI_EXIT_USAGE;
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			fputs(combine_arm64_usage, stdout);
 			return CLI_EXIT_OK;
-		case OPT_S1:
-			err = a64_cli_parse_u8(cmd, "--s1", optarg, 0xff, &s1);
-			have_s1 = true;
-			break;
-		case OPT_S2:
-			err = a64_cli_parse_u8(cmd, "--s2", optarg, 0xf, &s2);
-			have_s2 = true;
-			break;
-		case OPT_FWB:
-			ctl.fwb = true;
-			break;
-		case OPT_SH1:
-			err = a64_cli_parse_sh(cmd, "--sh1", optarg, &sh1);
-			break;
-		case OPT_SH2:
-			err = a64_cli_parse_sh(cmd, "--sh2", optarg, &sh2);
-			break;
-		case OPT_HCR_CD:
-			ctl.cd = true;
-			break;
-		case OPT_HCR_ID:
-			ctl.id = true;
-			break;
-		case OPT_HCR_DC:
-			ctl.dc = true;
-			break;
-		case OPT_HCR_DCT:
-			ctl.dct = true;
-			break;
-		case OPT_S1_OFF:
-			ctl.s1_off = true;
-			break;
-		case OPT_IFETCH:
-			ctl.ifetch = true;
-			break;
-		case OPT_SCTLR_I:
-			ctl.sctlr_i = true;
-			break;
-		case OPT_FEATURES:
-			err =
-			    a64_cli_parse_features(cmd, optarg, &ctl.features);
-			break;
 		case OPT_JSON:
 			json = true;
 			break;
@@ -471,31 +473,31 @@ int cmd_combine_arm64(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 		                       argv[optind]);
-	if (!have_s1 || !have_s2)
+	if (!o.have_s1 || !o.have_s2)
 		return cli_usage_error(
 		    cmd, "--s1 and --s2 are required (see --help)");
 
 	struct p2mk_a64_result r =
-	    p2mk_a64_combine((uint8_t)s1, sh1, s2, sh2, &ctl);
+	    p2mk_a64_combine((uint8_t)o.s1, o.sh1, o.s2, o.sh2, ctl);
 	if (json) {
 		json_t *j = json_object();
 		json_t *in = json_object();
 		char b[8];
-		snprintf(b, sizeof(b), "0x%02x", s1);
+		snprintf(b, sizeof(b), "0x%02x", o.s1);
 		json_object_set_new(in, "s1", json_string(b));
-		snprintf(b, sizeof(b), "0x%x", s2);
+		snprintf(b, sizeof(b), "0x%x", o.s2);
 		json_object_set_new(in, "s2", json_string(b));
 		json_object_set_new(in, "sh1",
-		                    json_string(p2mk_a64_sh_name(sh1)));
+		                    json_string(p2mk_a64_sh_name(o.sh1)));
 		json_object_set_new(in, "sh2",
-		                    json_string(p2mk_a64_sh_name(sh2)));
-		json_object_set_new(in, "fwb", json_boolean(ctl.fwb));
-		json_object_set_new(in, "hcr_cd", json_boolean(ctl.cd));
-		json_object_set_new(in, "hcr_id", json_boolean(ctl.id));
-		json_object_set_new(in, "hcr_dc", json_boolean(ctl.dc));
-		json_object_set_new(in, "hcr_dct", json_boolean(ctl.dct));
-		json_object_set_new(in, "s1_off", json_boolean(ctl.s1_off));
-		json_object_set_new(in, "ifetch", json_boolean(ctl.ifetch));
+		                    json_string(p2mk_a64_sh_name(o.sh2)));
+		json_object_set_new(in, "fwb", json_boolean(ctl->fwb));
+		json_object_set_new(in, "hcr_cd", json_boolean(ctl->cd));
+		json_object_set_new(in, "hcr_id", json_boolean(ctl->id));
+		json_object_set_new(in, "hcr_dc", json_boolean(ctl->dc));
+		json_object_set_new(in, "hcr_dct", json_boolean(ctl->dct));
+		json_object_set_new(in, "s1_off", json_boolean(ctl->s1_off));
+		json_object_set_new(in, "ifetch", json_boolean(ctl->ifetch));
 		json_object_set_new(j, "input", in);
 		/* The result's fields at the top level, after the input. */
 		json_t *res = a64_cli_result_json(&r);

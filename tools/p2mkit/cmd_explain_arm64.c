@@ -37,27 +37,14 @@ enum {
 	OPT_ARCH = 0x100,
 	OPT_MAIR,
 	OPT_ATTRINDX,
-	OPT_S1,
-	OPT_S2,
-	OPT_FWB,
-	OPT_SH1,
-	OPT_SH2,
-	OPT_HCR_CD,
-	OPT_HCR_ID,
-	OPT_HCR_DC,
-	OPT_HCR_DCT,
-	OPT_S1_OFF,
-	OPT_IFETCH,
-	OPT_SCTLR_I,
-	OPT_FEATURES,
 	OPT_JSON,
 };
 
 struct explain_arm64_args {
 	uint64_t mair;
-	unsigned attrindx, s1, s2, sh1, sh2;
-	bool have_mair, have_attrindx, have_s1, have_s2, json;
-	struct p2mk_a64_ctl ctl;
+	unsigned attrindx;
+	bool have_mair, have_attrindx, json;
+	struct cli_a64_opts st; /* --s1, --s2, --fwb, ... (cli.h) */
 };
 
 static int parse_option(int c, const char *arg, struct explain_arm64_args *a)
@@ -82,42 +69,6 @@ static int parse_option(int c, const char *arg, struct explain_arm64_args *a)
 		a->have_attrindx = true;
 		return a64_cli_parse_u8(cmd, "--attrindx", arg, 7,
 		                        &a->attrindx);
-	case OPT_S1:
-		a->have_s1 = true;
-		return a64_cli_parse_u8(cmd, "--s1", arg, 0xff, &a->s1);
-	case OPT_S2:
-		a->have_s2 = true;
-		return a64_cli_parse_u8(cmd, "--s2", arg, 0xf, &a->s2);
-	case OPT_FWB:
-		a->ctl.fwb = true;
-		return 0;
-	case OPT_SH1:
-		return a64_cli_parse_sh(cmd, "--sh1", arg, &a->sh1);
-	case OPT_SH2:
-		return a64_cli_parse_sh(cmd, "--sh2", arg, &a->sh2);
-	case OPT_HCR_CD:
-		a->ctl.cd = true;
-		return 0;
-	case OPT_HCR_ID:
-		a->ctl.id = true;
-		return 0;
-	case OPT_HCR_DC:
-		a->ctl.dc = true;
-		return 0;
-	case OPT_HCR_DCT:
-		a->ctl.dct = true;
-		return 0;
-	case OPT_S1_OFF:
-		a->ctl.s1_off = true;
-		return 0;
-	case OPT_IFETCH:
-		a->ctl.ifetch = true;
-		return 0;
-	case OPT_SCTLR_I:
-		a->ctl.sctlr_i = true;
-		return 0;
-	case OPT_FEATURES:
-		return a64_cli_parse_features(cmd, arg, &a->ctl.features);
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -135,26 +86,13 @@ static int parse_args(int argc, char **argv, struct explain_arm64_args *a)
 	    {"arch", required_argument, NULL, OPT_ARCH},
 	    {"mair", required_argument, NULL, OPT_MAIR},
 	    {"attrindx", required_argument, NULL, OPT_ATTRINDX},
-	    {"s1", required_argument, NULL, OPT_S1},
-	    {"s2", required_argument, NULL, OPT_S2},
-	    {"fwb", no_argument, NULL, OPT_FWB},
-	    {"sh1", required_argument, NULL, OPT_SH1},
-	    {"sh2", required_argument, NULL, OPT_SH2},
-	    {"hcr-cd", no_argument, NULL, OPT_HCR_CD},
-	    {"hcr-id", no_argument, NULL, OPT_HCR_ID},
-	    {"hcr-dc", no_argument, NULL, OPT_HCR_DC},
-	    {"hcr-dct", no_argument, NULL, OPT_HCR_DCT},
-	    {"s1-off", no_argument, NULL, OPT_S1_OFF},
-	    {"ifetch", no_argument, NULL, OPT_IFETCH},
-	    {"sctlr-i", no_argument, NULL, OPT_SCTLR_I},
-	    {"features", required_argument, NULL, OPT_FEATURES},
+	    CLI_A64_LONG_OPTIONS,
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
-	a->sh1 = a->sh2 = P2MK_A64_ISH;
-	a->ctl.features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2;
+	cli_a64_opts_init(&a->st);
 
 	optind = 1;
 	opterr = 0;
@@ -164,26 +102,30 @@ static int parse_args(int argc, char **argv, struct explain_arm64_args *a)
 			fputs(explain_arm64_usage, stdout);
 			return -1;
 		}
-		if (parse_option(c, optarg, a))
+		int shared = cli_a64_opt(cmd, &a->st, c, optarg);
+		if (shared < 0)
+			return CLI_EXIT_USAGE;
+		if (shared == 0 && parse_option(c, optarg, a))
 			return CLI_EXIT_USAGE;
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 		                       argv[optind]);
-	if (!a->have_s2)
+	if (!a->st.have_s2)
 		return cli_usage_error(cmd, "--s2 is required (see --help)");
-	if (a->have_s1 && (a->have_mair || a->have_attrindx))
+	if (a->st.have_s1 && (a->have_mair || a->have_attrindx))
 		return cli_usage_error(cmd, "give either --s1 or --mair with "
 		                            "--attrindx, not both");
 	if (a->have_mair != a->have_attrindx)
 		return cli_usage_error(cmd,
 		                       "--mair and --attrindx go together");
-	if (!a->have_s1 && !a->have_mair && !a->ctl.s1_off && !a->ctl.dc)
+	if (!a->st.have_s1 && !a->have_mair && !a->st.ctl.s1_off &&
+	    !a->st.ctl.dc)
 		return cli_usage_error(cmd, "stage 1 needs --mair and "
 		                            "--attrindx, --s1, --s1-off or "
 		                            "--hcr-dc");
 	if (a->have_mair)
-		a->s1 = p2mk_a64_mair_attr(a->mair, a->attrindx);
+		a->st.s1 = p2mk_a64_mair_attr(a->mair, a->attrindx);
 	return 0;
 }
 
@@ -218,7 +160,7 @@ static void print_attr_result(const struct p2mk_a64_attr *a, const char *prefix)
 static void print_text(const struct explain_arm64_args *a,
                        const struct p2mk_a64_result *r)
 {
-	const struct p2mk_a64_ctl *c = &a->ctl;
+	const struct p2mk_a64_ctl *c = &a->st.ctl;
 	printf("ARM64 guest %s, EL1&0 regime\n\n",
 	       c->ifetch ? "instruction fetch" : "data access");
 
@@ -236,19 +178,20 @@ static void print_text(const struct explain_arm64_args *a,
 			printf("     MAIR_EL1 = 0x%016llx, AttrIndx = %u -> "
 			       "Attr%u = 0x%02x\n",
 			       (unsigned long long)a->mair, a->attrindx,
-			       a->attrindx, a->s1);
+			       a->attrindx, a->st.s1);
 		else
-			printf("     attribute byte = 0x%02x\n", a->s1);
-		printf("     SH = %s (0b%u%u)\n", p2mk_a64_sh_name(a->sh1),
-		       (a->sh1 >> 1) & 1u, a->sh1 & 1u);
+			printf("     attribute byte = 0x%02x\n", a->st.s1);
+		printf("     SH = %s (0b%u%u)\n", p2mk_a64_sh_name(a->st.sh1),
+		       (a->st.sh1 >> 1) & 1u, a->st.sh1 & 1u);
 	}
 	print_attr_result(&r->s1, "");
 	printf("\n");
 
 	printf("2. Stage 2 (hypervisor)\n");
 	printf("     MemAttr = 0x%x (0b%u%u%u%u), HCR_EL2.FWB = %d, SH = %s\n",
-	       a->s2, (a->s2 >> 3) & 1u, (a->s2 >> 2) & 1u, (a->s2 >> 1) & 1u,
-	       a->s2 & 1u, c->fwb ? 1 : 0, p2mk_a64_sh_name(a->sh2));
+	       a->st.s2, (a->st.s2 >> 3) & 1u, (a->st.s2 >> 2) & 1u,
+	       (a->st.s2 >> 1) & 1u, a->st.s2 & 1u, c->fwb ? 1 : 0,
+	       p2mk_a64_sh_name(a->st.sh2));
 	if (r->s2.op == P2MK_A64_S2_FWB_USE_S1 &&
 	    r->s2.attr.status == P2MK_A64_OK) {
 		printf("   -> pass-through: stage-1 attributes unchanged\n");
@@ -289,8 +232,8 @@ int cmd_explain_arm64(int argc, char **argv)
 	if (rc)
 		return rc;
 
-	struct p2mk_a64_result r =
-	    p2mk_a64_combine((uint8_t)a.s1, a.sh1, a.s2, a.sh2, &a.ctl);
+	struct p2mk_a64_result r = p2mk_a64_combine(
+	    (uint8_t)a.st.s1, a.st.sh1, a.st.s2, a.st.sh2, &a.st.ctl);
 	if (a.json) {
 		json_t *j = json_object();
 		json_t *in = json_object();
@@ -302,14 +245,15 @@ int cmd_explain_arm64(int argc, char **argv)
 			json_object_set_new(in, "attrindx",
 			                    json_integer(a.attrindx));
 		}
-		snprintf(buf, sizeof(buf), "0x%02x", a.s1);
+		snprintf(buf, sizeof(buf), "0x%02x", a.st.s1);
 		json_object_set_new(in, "s1", json_string(buf));
-		snprintf(buf, sizeof(buf), "0x%x", a.s2);
+		snprintf(buf, sizeof(buf), "0x%x", a.st.s2);
 		json_object_set_new(in, "s2", json_string(buf));
-		json_object_set_new(in, "fwb", json_boolean(a.ctl.fwb));
-		json_object_set_new(in, "hcr_cd", json_boolean(a.ctl.cd));
-		json_object_set_new(in, "hcr_dc", json_boolean(a.ctl.dc));
-		json_object_set_new(in, "s1_off", json_boolean(a.ctl.s1_off));
+		json_object_set_new(in, "fwb", json_boolean(a.st.ctl.fwb));
+		json_object_set_new(in, "hcr_cd", json_boolean(a.st.ctl.cd));
+		json_object_set_new(in, "hcr_dc", json_boolean(a.st.ctl.dc));
+		json_object_set_new(in, "s1_off",
+		                    json_boolean(a.st.ctl.s1_off));
 		json_object_set_new(j, "input", in);
 		json_object_set_new(j, "result", a64_cli_result_json(&r));
 		json_t *cons = json_array();
