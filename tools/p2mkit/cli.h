@@ -44,6 +44,9 @@ bool cli_parse_type(const char *s, unsigned *mt);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/** cli_json_hex() - @v as a JSON string "0x...", lower-case hex. */
+json_t *cli_json_hex(uint64_t v);
+
 /** cli_print_json() - print @root compactly-indented to stdout, then free it.
  */
 void cli_print_json(json_t *root);

@@ -164,19 +164,17 @@ int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
 	return -1;
 }
 
-static json_t *hex_json(uint64_t v)
+json_t *cli_json_hex(uint64_t v)
 {
-	char buf[24];
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	return json_string(buf);
+	return json_sprintf("0x%llx", (unsigned long long)v);
 }
 
 json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "mtrrcap", hex_json(s->cap));
-	json_object_set_new(o, "def_type", hex_json(s->def_type));
-	json_object_set_new(o, "pat", hex_json(s->pat));
+	json_object_set_new(o, "mtrrcap", cli_json_hex(s->cap));
+	json_object_set_new(o, "def_type", cli_json_hex(s->def_type));
+	json_object_set_new(o, "pat", cli_json_hex(s->pat));
 	json_object_set_new(o, "maxphyaddr", json_integer(s->maxphyaddr));
 	json_t *vars = json_array();
 	for (unsigned n = 0; n < p2mk_mtrr_vcnt(s); n++) {
@@ -184,8 +182,8 @@ json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s)
 			continue;
 		json_t *v = json_object();
 		json_object_set_new(v, "index", json_integer(n));
-		json_object_set_new(v, "base", hex_json(s->var[n].base));
-		json_object_set_new(v, "mask", hex_json(s->var[n].mask));
+		json_object_set_new(v, "base", cli_json_hex(s->var[n].base));
+		json_object_set_new(v, "mask", cli_json_hex(s->var[n].mask));
 		json_object_set_new(v, "type",
 		                    json_string(p2mk_mt_name(
 		                        (unsigned)(s->var[n].base & 0xff))));

@@ -187,9 +187,7 @@ static void print_text(const struct explanation *e, uint64_t gpa)
 static void print_json(const struct explanation *e, uint64_t gpa)
 {
 	json_t *o = json_object();
-	char buf[24];
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)gpa);
-	json_object_set_new(o, "gpa", json_string(buf));
+	json_object_set_new(o, "gpa", cli_json_hex(gpa));
 	json_object_set_new(o, "mode", json_string(e->mode));
 	json_t *layers = json_array();
 	for (unsigned i = 0; i < e->nlayers; i++) {

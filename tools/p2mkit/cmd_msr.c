@@ -35,12 +35,10 @@ static void print_verdict(const char *text, bool ok, const struct p2mk_gp *gp,
 		json_object_set_new(o, "write", json_string(text));
 		json_object_set_new(o, "ok", json_boolean(ok));
 		if (!ok) {
-			char bits[24];
-			snprintf(bits, sizeof(bits), "0x%llx",
-			         (unsigned long long)gp->bad_bits);
 			json_object_set_new(o, "reason",
 			                    json_string(gp->reason));
-			json_object_set_new(o, "bad_bits", json_string(bits));
+			json_object_set_new(o, "bad_bits",
+			                    cli_json_hex(gp->bad_bits));
 		}
 		json_array_append_new(json, o);
 	} else if (ok) {

@@ -57,9 +57,7 @@ static void print_lookup(const struct p2mk_mtrr_state *s, uint64_t addr,
 		return;
 	}
 	json_t *o = json_object();
-	char buf[24];
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
-	json_object_set_new(o, "addr", json_string(buf));
+	json_object_set_new(o, "addr", cli_json_hex(addr));
 	json_object_set_new(o, "order", json_integer(order));
 	json_object_set_new(o, "overlap",
 	                    json_string(p2mk_overlap_name(overlap)));
