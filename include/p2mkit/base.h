@@ -103,6 +103,46 @@ static inline p2mk_hpa_t p2mk_mfn_to_hpa(p2mk_mfn_t f)
 	return p2mk_hpa(f.v << P2MK_PAGE_SHIFT);
 }
 
+/*
+ * Invariant checks.  An embedder may define either macro before including
+ * any p2mkit header (or on the compiler command line) to log, count or
+ * panic in its own way.  The defaults stay freestanding: P2MK_WARN_ON(c)
+ * only yields whether @c held, so the caller can take its recovery path;
+ * P2MK_BUG_ON(c) stops on a broken invariant the code cannot recover from.
+ */
+#ifndef P2MK_WARN_ON
+#define P2MK_WARN_ON(cond) ((cond) ? true : false)
+#endif
+#ifndef P2MK_BUG_ON
+#define P2MK_BUG_ON(cond)                                                      \
+	do {                                                                   \
+		if (cond)                                                      \
+			__builtin_trap();                                      \
+	} while (0)
+#endif
+
+/*
+ * Untyped physical addresses: register values that describe whichever
+ * physical space their owner governs (an MTRR PHYSBASE/PHYSMASK pair holds
+ * guest addresses for a vCPU and host addresses for the host).  Typed
+ * values use the conversions above instead.
+ */
+static inline uint64_t p2mk_pa_to_frame(uint64_t pa)
+{
+	return pa >> P2MK_PAGE_SHIFT;
+}
+
+static inline uint64_t p2mk_frame_to_pa(uint64_t frame)
+{
+	return frame << P2MK_PAGE_SHIFT;
+}
+
+/** p2mk_order_frames() - the number of 4 KiB frames in a 2^@order block. */
+static inline uint64_t p2mk_order_frames(unsigned order)
+{
+	return UINT64_C(1) << order;
+}
+
 /**
  * struct p2mk_mm_ops - memory the embedder lends to the core.
  *

@@ -19,6 +19,7 @@
 #define P2MKIT_P2M_H
 
 #include <p2mkit/base.h>
+#include <p2mkit/memtype.h>
 #include <p2mkit/mtrr.h>
 #include <p2mkit/pt.h>
 
@@ -47,16 +48,16 @@ enum p2mk_p2mt {
 };
 
 /** p2mk_p2mt_name() - "ram_rw", "mmio_direct", ... ("?" if out of range). */
-const char *p2mk_p2mt_name(unsigned t);
+const char *p2mk_p2mt_name(enum p2mk_p2mt t);
 
 /** p2mk_p2mt_parse() - inverse of p2mk_p2mt_name(); false if unknown. */
-bool p2mk_p2mt_parse(const char *s, unsigned *t);
+bool p2mk_p2mt_parse(const char *s, enum p2mk_p2mt *t);
 
 /** p2mk_p2mt_is_ram() - RAM rw/ro/logdirty (xen §10 "RAM" group). */
-bool p2mk_p2mt_is_ram(unsigned t);
+bool p2mk_p2mt_is_ram(enum p2mk_p2mt t);
 
 /** p2mk_p2mt_present() - true if the type maps a frame the guest can use. */
-bool p2mk_p2mt_present(unsigned t);
+bool p2mk_p2mt_present(enum p2mk_p2mt t);
 
 /* ---- domain configuration -------------------------------------------- */
 
@@ -68,10 +69,10 @@ enum p2mk_arch {
 };
 
 /** p2mk_arch_name() - "x86-ept", "x86-npt", "arm64". */
-const char *p2mk_arch_name(unsigned arch);
+const char *p2mk_arch_name(enum p2mk_arch arch);
 
 /** p2mk_arch_parse() - inverse of p2mk_arch_name(); false if unknown. */
-bool p2mk_arch_parse(const char *s, unsigned *arch);
+bool p2mk_arch_parse(const char *s, enum p2mk_arch *arch);
 
 /*
  * Create-time configuration.  Everything here is fixed for the life of the
@@ -80,7 +81,7 @@ bool p2mk_arch_parse(const char *s, unsigned *arch);
  * policy's recalculation rule.
  */
 struct p2mk_p2m_config {
-	uint8_t arch;       /* enum p2mk_arch */
+	enum p2mk_arch arch;
 	uint8_t nvcpus;     /* 1..P2MK_P2M_MAX_VCPUS */
 	uint8_t paddr_bits; /* guest physical-address width, 32..52 */
 	bool iommu; /* CDF_iommu: IOMMU enabled for the domain (xen §6 r2) */
@@ -106,11 +107,27 @@ struct p2mk_p2m_config {
 #define P2MK_P2M_MAX_RO      16
 #define P2MK_P2M_MAX_SPECIAL 16
 
-/* An inclusive range of frame numbers. */
-struct p2mk_frame_range {
-	uint64_t first;
-	uint64_t last;
+/*
+ * A range of host frames: @count frames from @first (the one range
+ * convention of every public header, as in pt).  @count is at least 1.
+ */
+struct p2mk_mfn_range {
+	p2mk_mfn_t first;
+	uint64_t count;
 };
+
+/** p2mk_mfn_range_has() - true if @mfn lies in @r. */
+static inline bool p2mk_mfn_range_has(const struct p2mk_mfn_range *r,
+                                      p2mk_mfn_t mfn)
+{
+	return mfn.v >= r->first.v && mfn.v - r->first.v < r->count;
+}
+
+/** p2mk_mfn_range_last() - the last frame of @r (count >= 1). */
+static inline uint64_t p2mk_mfn_range_last(const struct p2mk_mfn_range *r)
+{
+	return r->first.v + (r->count - 1);
+}
 
 /* Attributes of an assigned host I/O range (iomem caps / a device BAR). */
 #define P2MK_IO_PREFETCHABLE P2MK_BIT(0) /* a prefetchable BAR */
@@ -120,18 +137,20 @@ struct p2mk_frame_range {
 #define P2MK_IO_HOST_CACHEABLE P2MK_BIT(2) /* cacheable pgprot (PFNMAP) */
 
 struct p2mk_io_range {
-	struct p2mk_frame_range mfns;
+	struct p2mk_mfn_range mfns;
 	uint32_t flags; /* P2MK_IO_* */
 };
 
 /*
- * A pinned cache-attribute range (xen §7): inclusive GFNs and an x86 type
- * from {UC, WC, WT, WP, WB, UC-}.
+ * A pinned cache-attribute range (xen §7): @count guest frames from @gfn
+ * and an x86 type from {UC, WC, WT, WP, WB, UC-}.  Xen's hypercall names
+ * the inclusive [start, end]; here that is gfn = start, count =
+ * end - start + 1.
  */
 struct p2mk_pinned {
-	uint64_t start;
-	uint64_t end;
-	uint8_t type;
+	p2mk_gfn_t gfn;
+	uint64_t count;
+	enum p2mk_mt type;
 };
 
 /*
@@ -151,8 +170,8 @@ struct p2mk_policy_view {
 	const struct p2mk_mtrr_state *vcpu_mtrr; /* cfg->nvcpus states */
 	const struct p2mk_mtrr_state *host_mtrr;
 	const struct p2mk_io_range *io;
-	const struct p2mk_frame_range *mmio_ro;
-	const struct p2mk_frame_range *special;
+	const struct p2mk_mfn_range *mmio_ro;
+	const struct p2mk_mfn_range *special;
 	const struct p2mk_pinned *pinned;
 	unsigned nio;
 	unsigned nmmio_ro;
@@ -176,10 +195,10 @@ bool p2mk_view_cache_flush_permitted(const struct p2mk_policy_view *v);
  * aligned block of 2^@order frames at @gfn / @mfn.
  */
 struct p2mk_policy_query {
-	uint8_t type; /* enum p2mk_p2mt */
-	uint8_t order;
-	uint64_t gfn;
-	uint64_t mfn;
+	enum p2mk_p2mt type;
+	unsigned order;
+	p2mk_gfn_t gfn;
+	p2mk_mfn_t mfn;
 };
 
 enum p2mk_pol_kind {
@@ -202,11 +221,11 @@ enum p2mk_pol_kind {
  * for this decision (xen §6 row 3, §16 defect 4); 0 for other policies.
  */
 struct p2mk_policy_out {
-	uint8_t kind; /* enum p2mk_pol_kind */
-	uint8_t emt;
+	enum p2mk_pol_kind kind;
+	enum p2mk_mt emt;
 	bool ipat;
 	uint8_t hpat_index;
-	uint8_t hpat_type;
+	enum p2mk_mt hpat_type;
 	uint8_t s2attr;
 	bool fwb;
 	const char *branch;
@@ -236,8 +255,8 @@ enum p2mk_mt_event_kind {
  * DEL).  @cfp_before / @cfp_after: cache_flush_permitted around the event.
  */
 struct p2mk_mt_event {
-	uint8_t kind; /* enum p2mk_mt_event_kind */
-	uint8_t pin_type;
+	enum p2mk_mt_event_kind kind;
+	enum p2mk_mt pin_type;
 	bool cfp_before;
 	bool cfp_after;
 	uint32_t msr;
@@ -257,7 +276,7 @@ struct p2mk_policy {
 	const char *name;    /* "xen-ept", "kvm-x86-6.11", ... */
 	const char *summary; /* one line */
 	const char *source;  /* spec section the policy restates */
-	uint8_t arch;        /* enum p2mk_arch */
+	enum p2mk_arch arch;
 	void (*decide)(const struct p2mk_policy_view *v,
 	               const struct p2mk_policy_query *q,
 	               struct p2mk_policy_out *out);
@@ -303,10 +322,10 @@ enum p2mk_recalc {
 };
 
 /** p2mk_recalc_name() - "xen", "range", "exact" ("?" if out of range). */
-const char *p2mk_recalc_name(unsigned r);
+const char *p2mk_recalc_name(enum p2mk_recalc r);
 
 /** p2mk_recalc_parse() - inverse of p2mk_recalc_name(); false if unknown. */
-bool p2mk_recalc_parse(const char *s, unsigned *r);
+bool p2mk_recalc_parse(const char *s, enum p2mk_recalc *r);
 
 /** struct p2mk_p2m_stats - cumulative counters of one domain. */
 struct p2mk_p2m_stats {
@@ -337,13 +356,13 @@ struct p2mk_p2m {
 	struct p2mk_mtrr_state vcpu[P2MK_P2M_MAX_VCPUS];
 	struct p2mk_mtrr_state host;
 	struct p2mk_io_range io[P2MK_P2M_MAX_IO];
-	struct p2mk_frame_range mmio_ro[P2MK_P2M_MAX_RO];
-	struct p2mk_frame_range special[P2MK_P2M_MAX_SPECIAL];
+	struct p2mk_mfn_range mmio_ro[P2MK_P2M_MAX_RO];
+	struct p2mk_mfn_range special[P2MK_P2M_MAX_SPECIAL];
 	struct p2mk_pinned pinned[P2MK_P2M_MAX_PINNED];
 	struct p2mk_p2m_stats stats;
 	unsigned nio, nmmio_ro, nspecial, npinned, ioports, pdevs;
 	int cur_vcpu;
-	uint8_t strategy;
+	enum p2mk_recalc strategy;
 	bool have_host;
 	bool vcpu_cd[P2MK_P2M_MAX_VCPUS];
 };
@@ -360,7 +379,8 @@ struct p2mk_p2m {
  */
 enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
                             const struct p2mk_p2m_config *cfg,
-                            const struct p2mk_policy *policy, unsigned strategy,
+                            const struct p2mk_policy *policy,
+                            enum p2mk_recalc strategy,
                             const struct p2mk_mm_ops *mm);
 
 /** p2mk_p2m_destroy() - free every page; @p must be re-initialised. */
@@ -381,29 +401,30 @@ void p2mk_p2m_view(const struct p2mk_p2m *p, struct p2mk_policy_view *v);
  * P2MK_ERR_UNSUPPORTED (the policy refuses this mapping), P2MK_ERR_RANGE,
  * P2MK_ERR_NOMEM.
  */
-enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
-                           unsigned order, unsigned type);
+enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
+                           unsigned order, enum p2mk_p2mt type);
 
 /**
  * p2mk_p2m_clear() - unmap [@gfn, @gfn + @count).  May split a superpage
  * (P2MK_ERR_NOMEM, nothing changed).
  */
-enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, uint64_t gfn, uint64_t count);
+enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, p2mk_gfn_t gfn,
+                             uint64_t count);
 
 /**
  * struct p2mk_p2m_entry - what p2mk_p2m_get() reports for one frame.
  * @pending: the entry is marked (its next access exits).
  */
 struct p2mk_p2m_entry {
-	uint64_t mfn; /* of this frame */
-	uint8_t type; /* enum p2mk_p2mt */
+	p2mk_mfn_t mfn; /* of this frame */
+	enum p2mk_p2mt type;
 	uint8_t order;
 	struct p2mk_pt_attrs attrs;
 	bool pending;
 };
 
 /** p2mk_p2m_get() - the entry for @gfn, or P2MK_ERR_NOENT. */
-enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, uint64_t gfn,
+enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, p2mk_gfn_t gfn,
                            struct p2mk_p2m_entry *e);
 
 /**
@@ -416,7 +437,7 @@ enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, uint64_t gfn,
  * superpage split one level earlier in the same handler may remain (its
  * halves stay marked).
  */
-enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, uint64_t gfn, unsigned vcpu,
+enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, p2mk_gfn_t gfn, unsigned vcpu,
                              bool *exited);
 
 /**
@@ -446,34 +467,39 @@ enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
 
 /**
  * p2mk_p2m_pin() - XEN_DMOP_pin_memory_cacheattr with Xen's rules (xen
- * §7): @type in {UC, WC, WT, WP, WB, UC-}; an exact [start, end] match
- * updates in place, any other overlap is P2MK_ERR_EXISTS (EBUSY); at most
- * 64 ranges (P2MK_ERR_NOMEM for ENOSPC); UC, UC- and WC need the IOMMU or
- * cache_flush_permitted (P2MK_ERR_UNSUPPORTED for EPERM); end < start or a
- * GFN beyond paddr_bits: P2MK_ERR_INVAL.
+ * §7) for the @count guest frames from @gfn (Xen's [start, end] is
+ * gfn = start, count = end - start + 1): @type in {UC, WC, WT, WP, WB,
+ * UC-}; an exact match updates in place, any other overlap is
+ * P2MK_ERR_EXISTS (EBUSY); at most 64 ranges (P2MK_ERR_NOMEM for ENOSPC);
+ * UC, UC- and WC need the IOMMU or cache_flush_permitted
+ * (P2MK_ERR_UNSUPPORTED for EPERM); @count 0 or a GFN beyond paddr_bits:
+ * P2MK_ERR_INVAL.
  */
-enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, uint64_t start, uint64_t end,
-                           unsigned type);
+enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count,
+                           enum p2mk_mt type);
 
-/** p2mk_p2m_unpin() - delete the pinned range [start, end] (exact match,
- * else P2MK_ERR_NOENT). */
-enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, uint64_t start, uint64_t end);
-
-/**
- * p2mk_p2m_iomem_permit() - grant access to host frames [first, last]
- * (iomem caps), with the P2MK_IO_* attributes of the range (an assigned
- * BAR).  At most P2MK_P2M_MAX_IO ranges (P2MK_ERR_NOMEM).  The policy's
- * resync rule sees whether cache_flush_permitted flipped (xen §8.3).
- */
-enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, uint64_t first,
-                                    uint64_t last, uint32_t flags);
+/** p2mk_p2m_unpin() - delete the pinned range of @count frames from @gfn
+ * (exact match, else P2MK_ERR_NOENT). */
+enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, p2mk_gfn_t gfn,
+                             uint64_t count);
 
 /**
- * p2mk_p2m_iomem_deny() - revoke the range [first, last] granted before
- * (exact match, else P2MK_ERR_NOENT).
+ * p2mk_p2m_iomem_permit() - grant access to the @count host frames from
+ * @first (iomem caps), with the P2MK_IO_* attributes of the range (an
+ * assigned BAR).  @count 0 or a range past the 64-bit frame space:
+ * P2MK_ERR_INVAL.  At most P2MK_P2M_MAX_IO ranges (P2MK_ERR_NOMEM).  The
+ * policy's resync rule sees whether cache_flush_permitted flipped
+ * (xen §8.3).
  */
-enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
-                                  uint64_t last);
+enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                    uint64_t count, uint32_t flags);
+
+/**
+ * p2mk_p2m_iomem_deny() - revoke the range of @count frames from @first
+ * granted before (exact match, else P2MK_ERR_NOENT).
+ */
+enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                  uint64_t count);
 
 /**
  * p2mk_p2m_ioports_permit() - grant one more I/O-port range (ioport caps;
@@ -494,19 +520,21 @@ enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p);
 enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p);
 
 /**
- * p2mk_p2m_add_mmio_ro() - host frames [first, last] become read-only MMIO
- * (Xen's mmio_ro_ranges, e.g. MSI-X tables).  A configuration change.
+ * p2mk_p2m_add_mmio_ro() - the @count host frames from @first become
+ * read-only MMIO (Xen's mmio_ro_ranges, e.g. MSI-X tables).  A
+ * configuration change.  P2MK_ERR_INVAL for an empty or wrapping range,
+ * P2MK_ERR_NOMEM when P2MK_P2M_MAX_RO ranges are held.
  */
-enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, uint64_t first,
-                                   uint64_t last);
+enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                   uint64_t count);
 
 /**
- * p2mk_p2m_add_special() - host frames [first, last] become special
- * host-shared pages (shared_info, grant frames, the APIC-access page).
- * A configuration change.
+ * p2mk_p2m_add_special() - the @count host frames from @first become
+ * special host-shared pages (shared_info, grant frames, the APIC-access
+ * page).  A configuration change; errors as p2mk_p2m_add_mmio_ro().
  */
-enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, uint64_t first,
-                                   uint64_t last);
+enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                   uint64_t count);
 
 /** p2mk_p2m_set_host_mtrr() - the host's MTRRs (copied); NULL: WB. */
 enum p2mk_err p2mk_p2m_set_host_mtrr(struct p2mk_p2m *p,
@@ -520,7 +548,8 @@ enum p2mk_err p2mk_p2m_set_guest_cd(struct p2mk_p2m *p, unsigned vcpu, bool cd);
  * regardless of the policy's resync rule (what a hypervisor that always
  * resynced would do).
  */
-enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, uint64_t gfn, uint64_t count);
+enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, p2mk_gfn_t gfn,
+                              uint64_t count);
 
 /** p2mk_p2m_get_stats() - a copy of the counters. */
 struct p2mk_p2m_stats p2mk_p2m_get_stats(const struct p2mk_p2m *p);

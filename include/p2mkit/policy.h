@@ -72,7 +72,7 @@ void p2mk_xen_hvm_save_mtrr(const struct p2mk_mtrr_state *m,
  * row 7): equal -> that type; either UC -> UC; guest WB -> host; host WB ->
  * guest; {WT, WP} -> WP; anything else -> UC.
  */
-unsigned p2mk_xen_combine_emt(unsigned guest, unsigned host);
+enum p2mk_mt p2mk_xen_combine_emt(enum p2mk_mt guest, enum p2mk_mt host);
 
 /**
  * p2mk_xen_pinned_lookup() - Xen's pinned-range lookup for an aligned
@@ -80,7 +80,7 @@ unsigned p2mk_xen_combine_emt(unsigned guest, unsigned host);
  * the caller) if one range fully contains it, -2 if a range intersects it
  * (-EADDRNOTAVAIL), -1 if none (-ENXIO).
  */
-int p2mk_xen_pinned_lookup(const struct p2mk_policy_view *v, uint64_t gfn,
+int p2mk_xen_pinned_lookup(const struct p2mk_policy_view *v, p2mk_gfn_t gfn,
                            unsigned order);
 
 /**
@@ -89,7 +89,7 @@ int p2mk_xen_pinned_lookup(const struct p2mk_policy_view *v, uint64_t gfn,
  * range intersects it.  Returns false if ranges cover the block only in
  * part (the attributes are not uniform: a policy answers MIXED).
  */
-bool p2mk_view_io_flags(const struct p2mk_policy_view *v, uint64_t mfn,
+bool p2mk_view_io_flags(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
                         unsigned order, uint32_t *flags);
 
 /**
@@ -118,7 +118,7 @@ const char *p2mk_s2attr_name(unsigned attr, bool fwb);
  * including the terminating NUL (truncating if needed) and returns the
  * length of the untruncated string.
  */
-size_t p2mk_policy_out_str(unsigned arch, const struct p2mk_policy_out *o,
+size_t p2mk_policy_out_str(enum p2mk_arch arch, const struct p2mk_policy_out *o,
                            char *buf, size_t len);
 
 #endif /* P2MKIT_POLICY_H */

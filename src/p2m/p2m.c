@@ -49,7 +49,7 @@ static inline unsigned idx(uint64_t gfn, unsigned level)
 
 static inline uint64_t gfn_limit(const struct p2mk_p2m *p)
 {
-	return UINT64_C(1) << (p->pt.fmt.ias - P2MK_PAGE_SHIFT);
+	return p->pt.gfn_limit;
 }
 
 static bool streq(const char *a, const char *b)
@@ -61,7 +61,7 @@ static bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-const char *p2mk_recalc_name(unsigned r)
+const char *p2mk_recalc_name(enum p2mk_recalc r)
 {
 	switch (r) {
 	case P2MK_RECALC_XEN:
@@ -75,11 +75,11 @@ const char *p2mk_recalc_name(unsigned r)
 	}
 }
 
-bool p2mk_recalc_parse(const char *s, unsigned *r)
+bool p2mk_recalc_parse(const char *s, enum p2mk_recalc *r)
 {
 	for (unsigned i = 0; i <= P2MK_RECALC_EXACT; i++) {
-		if (streq(s, p2mk_recalc_name(i))) {
-			*r = i;
+		if (streq(s, p2mk_recalc_name((enum p2mk_recalc)i))) {
+			*r = (enum p2mk_recalc)i;
 			return true;
 		}
 	}
@@ -251,28 +251,28 @@ void p2mk_p2m_view(const struct p2mk_p2m *p, struct p2mk_policy_view *v)
 	};
 }
 
-static void decide(struct p2mk_p2m *p, unsigned type, unsigned order,
-                   uint64_t gfn, uint64_t mfn, struct p2mk_policy_out *o)
+static void decide(struct p2mk_p2m *p, enum p2mk_p2mt type, unsigned order,
+                   p2mk_gfn_t gfn, p2mk_mfn_t mfn, struct p2mk_policy_out *o)
 {
 	struct p2mk_policy_view v;
-	struct p2mk_policy_query q = {(uint8_t)type, (uint8_t)order, gfn, mfn};
+	struct p2mk_policy_query q = {type, order, gfn, mfn};
 	p2mk_p2m_view(p, &v);
 	p->policy->decide(&v, &q, o);
 	p->stats.special_checks += o->special_checks;
 }
 
-static bool in_ranges(const struct p2mk_frame_range *r, unsigned n, uint64_t f)
+static bool in_ranges(const struct p2mk_mfn_range *r, unsigned n, p2mk_mfn_t f)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (f >= r[i].first && f <= r[i].last)
+		if (p2mk_mfn_range_has(&r[i], f))
 			return true;
 	}
 	return false;
 }
 
 /* Permissions and software type of an entry (xen §10 "EPT perms"). */
-static struct p2mk_pt_attrs base_attrs(const struct p2mk_p2m *p, unsigned type,
-                                       uint64_t mfn)
+static struct p2mk_pt_attrs base_attrs(const struct p2mk_p2m *p,
+                                       enum p2mk_p2mt type, p2mk_mfn_t mfn)
 {
 	struct p2mk_pt_attrs a = {.sw = (uint8_t)type};
 	switch (type) {
@@ -378,7 +378,8 @@ static enum p2mk_err recompute_leaf(struct p2mk_p2m *p,
 {
 	struct p2mk_policy_out o;
 	*split = false;
-	decide(p, lf->attrs.sw, lf->order, lf->gfn.v, lf->mfn.v, &o);
+	decide(p, (enum p2mk_p2mt)lf->attrs.sw, lf->order, lf->gfn, lf->mfn,
+	       &o);
 	p->stats.recomputed++;
 	if (o.kind == P2MK_POL_MIXED && lf->order > 0) {
 		enum p2mk_err err = split_leaf(p, lf, mark);
@@ -735,7 +736,7 @@ static void count_inval(void *ctx, p2mk_gfn_t gfn, uint64_t count, bool nonleaf)
 	p->stats.invals++;
 }
 
-static const struct p2mk_pt_fmt *arch_fmt(unsigned arch)
+static const struct p2mk_pt_fmt *arch_fmt(enum p2mk_arch arch)
 {
 	switch (arch) {
 	case P2MK_ARCH_X86_EPT:
@@ -751,7 +752,8 @@ static const struct p2mk_pt_fmt *arch_fmt(unsigned arch)
 
 enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
                             const struct p2mk_p2m_config *cfg,
-                            const struct p2mk_policy *policy, unsigned strategy,
+                            const struct p2mk_policy *policy,
+                            enum p2mk_recalc strategy,
                             const struct p2mk_mm_ops *mm)
 {
 	const struct p2mk_pt_fmt *fmt =
@@ -776,7 +778,7 @@ enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
 	*p = (struct p2mk_p2m){
 	    .cfg = *cfg,
 	    .policy = policy,
-	    .strategy = (uint8_t)strategy,
+	    .strategy = strategy,
 	    .pt = pt,
 	    .mm = *mm,
 	    .shadow = shadow,
@@ -812,9 +814,11 @@ static int any_leaf(void *ctx, const struct p2mk_pt_leaf *leaf)
 	return 1;
 }
 
-enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
-                           unsigned order, unsigned type)
+enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
+                           p2mk_mfn_t mfn_t, unsigned order,
+                           enum p2mk_p2mt type)
 {
+	uint64_t gfn = gfn_t.v, mfn = mfn_t.v;
 	if (!p2mk_p2mt_present(type) || order % 9 != 0 ||
 	    !(p->pt.fmt.leaf_levels & (1u << (order / 9))))
 		return P2MK_ERR_INVAL;
@@ -834,16 +838,15 @@ enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
 	struct p2mk_policy_out o;
 	/* Toolstack/hypercall context: no current vCPU (xen §6 row 0). */
 	p->cur_vcpu = -1;
-	decide(p, type, order, gfn, mfn, &o);
+	decide(p, type, order, gfn_t, mfn_t, &o);
 	if (o.kind == P2MK_POL_REFUSED || o.kind == P2MK_POL_NONE) {
 		p->stats = saved;
 		return o.kind == P2MK_POL_REFUSED ? P2MK_ERR_UNSUPPORTED
 		                                  : P2MK_ERR_INVAL;
 	}
-	struct p2mk_pt_attrs a = base_attrs(p, type, mfn);
+	struct p2mk_pt_attrs a = base_attrs(p, type, mfn_t);
 	apply_out(p, &o, &a);
-	err =
-	    p2mk_pt_map(&p->pt, p2mk_gfn(gfn), p2mk_mfn(mfn), n, &a, order, 0);
+	err = p2mk_pt_map(&p->pt, gfn_t, mfn_t, n, &a, order, 0);
 	if (err) {
 		p->stats = saved;
 		return err;
@@ -857,38 +860,39 @@ enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, uint64_t gfn, uint64_t mfn,
 	return P2MK_OK;
 }
 
-enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, uint64_t gfn, uint64_t count)
+enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 {
-	enum p2mk_err err = p2mk_pt_unmap(&p->pt, p2mk_gfn(gfn), count);
+	enum p2mk_err err = p2mk_pt_unmap(&p->pt, gfn, count);
 	if (err == P2MK_OK)
-		sh_sweep(p, gfn, gfn + count - 1, false);
+		sh_sweep(p, gfn.v, gfn.v + count - 1, false);
 	return err;
 }
 
-enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, uint64_t gfn,
+enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, p2mk_gfn_t gfn,
                            struct p2mk_p2m_entry *e)
 {
 	struct p2mk_pt_leaf lf;
-	enum p2mk_err err = p2mk_pt_lookup(&p->pt, p2mk_gfn(gfn), &lf);
+	enum p2mk_err err = p2mk_pt_lookup(&p->pt, gfn, &lf);
 	if (err)
 		return err;
 	struct path pa;
-	read_path(p, gfn, &pa);
+	read_path(p, gfn.v, &pa);
 	*e = (struct p2mk_p2m_entry){
-	    .mfn = lf.mfn.v + (gfn - lf.gfn.v),
-	    .type = lf.attrs.sw,
+	    .mfn = p2mk_mfn(lf.mfn.v + (gfn.v - lf.gfn.v)),
+	    .type = (enum p2mk_p2mt)lf.attrs.sw,
 	    .order = (uint8_t)lf.order,
 	    .attrs = lf.attrs,
-	    .pending = path_pending(p, gfn, &pa),
+	    .pending = path_pending(p, gfn.v, &pa),
 	};
 	return P2MK_OK;
 }
 
 /* ---- guest accesses -------------------------------------------------- */
 
-enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, uint64_t gfn, unsigned vcpu,
-                             bool *exited)
+enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
+                             unsigned vcpu, bool *exited)
 {
+	uint64_t gfn = gfn_t.v;
 	*exited = false;
 	if (vcpu >= p->cfg.nvcpus)
 		return P2MK_ERR_INVAL;
@@ -932,7 +936,7 @@ enum p2mk_err p2mk_p2m_resolve_all(struct p2mk_p2m *p, unsigned vcpu)
 			read_path(p, g, &pa);
 			bool ex = false;
 			if (path_pending(p, g, &pa)) {
-				err = p2mk_p2m_touch(p, g, vcpu, &ex);
+				err = p2mk_p2m_touch(p, p2mk_gfn(g), vcpu, &ex);
 				if (err && err != P2MK_ERR_NOENT)
 					return err;
 			}
@@ -964,8 +968,8 @@ static int audit_leaf(void *ctx, const struct p2mk_pt_leaf *lf)
 	}
 	struct p2mk_policy_out o;
 	struct p2mk_policy_view v;
-	struct p2mk_policy_query q = {(uint8_t)lf->attrs.sw, (uint8_t)lf->order,
-	                              lf->gfn.v, lf->mfn.v};
+	struct p2mk_policy_query q = {(enum p2mk_p2mt)lf->attrs.sw, lf->order,
+	                              lf->gfn, lf->mfn};
 	p2mk_p2m_view(a->p, &v);
 	v.cur_vcpu = -1;
 	a->p->policy->decide(&v, &q, &o);
@@ -1006,8 +1010,8 @@ static void var_span(const struct p2mk_mtrr_state *m, unsigned n, uint64_t *lo,
 		*hi = 0;
 		return;
 	}
-	*lo = base >> P2MK_PAGE_SHIFT;
-	*hi = (base | (~mask & addr)) >> P2MK_PAGE_SHIFT;
+	*lo = p2mk_pa_to_frame(base);
+	*hi = p2mk_pa_to_frame(base | (~mask & addr));
 }
 
 enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
@@ -1054,7 +1058,7 @@ enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
 	return P2MK_OK;
 }
 
-static bool pin_type_ok(unsigned t)
+static bool pin_type_ok(enum p2mk_mt t)
 {
 	return t == P2MK_MT_UC || t == P2MK_MT_WC || t == P2MK_MT_WT ||
 	       t == P2MK_MT_WP || t == P2MK_MT_WB || t == P2MK_MT_UCM;
@@ -1065,80 +1069,91 @@ static bool cfp(const struct p2mk_p2m *p)
 	return p->nio != 0 || p->ioports != 0 || p->pdevs != 0;
 }
 
-enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, uint64_t start, uint64_t end,
-                           unsigned type)
+enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count,
+                           enum p2mk_mt type)
 {
-	uint64_t lim = UINT64_C(1) << (p->cfg.paddr_bits - P2MK_PAGE_SHIFT);
-	if (end < start || start >= lim || end >= lim || !pin_type_ok(type))
+	uint64_t lim =
+	    p2mk_gpa_to_gfn(p2mk_gpa(UINT64_C(1) << p->cfg.paddr_bits)).v;
+	if (count == 0 || gfn.v >= lim || count > lim - gfn.v ||
+	    !pin_type_ok(type))
 		return P2MK_ERR_INVAL;
+	uint64_t start = gfn.v, end = gfn.v + count - 1;
 	/* d63b2c60f7: uncached types need an IOMMU or I/O resources. */
 	if ((type == P2MK_MT_UC || type == P2MK_MT_UCM || type == P2MK_MT_WC) &&
 	    !p->cfg.iommu && !cfp(p))
 		return P2MK_ERR_UNSUPPORTED;
 	struct p2mk_mt_event ev = {.kind = P2MK_EV_PIN_ADD,
-	                           .pin_type = (uint8_t)type,
+	                           .pin_type = type,
 	                           .cfp_before = cfp(p),
 	                           .cfp_after = cfp(p)};
 	for (unsigned i = 0; i < p->npinned; i++) {
 		struct p2mk_pinned *r = &p->pinned[i];
-		if (r->start == start && r->end == end) {
-			r->type = (uint8_t)type;
+		uint64_t rend = r->gfn.v + (r->count - 1);
+		if (r->gfn.v == start && r->count == count) {
+			r->type = type;
 			ev.kind = P2MK_EV_PIN_UPDATE;
 			changed(p, &ev, start, end);
 			return P2MK_OK;
 		}
-		if (start <= r->end && end >= r->start)
+		if (start <= rend && end >= r->gfn.v)
 			return P2MK_ERR_EXISTS; /* EBUSY */
 	}
 	if (p->npinned == P2MK_P2M_MAX_PINNED)
 		return P2MK_ERR_NOMEM; /* ENOSPC (d484dcca79) */
-	p->pinned[p->npinned++] =
-	    (struct p2mk_pinned){start, end, (uint8_t)type};
+	p->pinned[p->npinned++] = (struct p2mk_pinned){gfn, count, type};
 	changed(p, &ev, start, end);
 	return P2MK_OK;
 }
 
-enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, uint64_t start, uint64_t end)
+enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 {
 	for (unsigned i = 0; i < p->npinned; i++) {
-		if (p->pinned[i].start != start || p->pinned[i].end != end)
+		if (p->pinned[i].gfn.v != gfn.v || p->pinned[i].count != count)
 			continue;
 		struct p2mk_mt_event ev = {.kind = P2MK_EV_PIN_DEL,
 		                           .pin_type = p->pinned[i].type,
 		                           .cfp_before = cfp(p),
 		                           .cfp_after = cfp(p)};
 		p->pinned[i] = p->pinned[--p->npinned];
-		changed(p, &ev, start, end);
+		changed(p, &ev, gfn.v, gfn.v + count - 1);
 		return P2MK_OK;
 	}
 	return P2MK_ERR_NOENT;
 }
 
-static void changed_all(struct p2mk_p2m *p, unsigned kind, bool before)
+static void changed_all(struct p2mk_p2m *p, enum p2mk_mt_event_kind kind,
+                        bool before)
 {
 	struct p2mk_mt_event ev = {
-	    .kind = (uint8_t)kind, .cfp_before = before, .cfp_after = cfp(p)};
+	    .kind = kind, .cfp_before = before, .cfp_after = cfp(p)};
 	changed(p, &ev, 0, ~UINT64_C(0));
 }
 
-enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, uint64_t first,
-                                    uint64_t last, uint32_t flags)
+/* A non-empty range that does not wrap the 64-bit frame space. */
+static bool range_ok(p2mk_mfn_t first, uint64_t count)
 {
-	if (last < first)
+	return count != 0 && first.v + (count - 1) >= first.v;
+}
+
+enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                    uint64_t count, uint32_t flags)
+{
+	if (!range_ok(first, count))
 		return P2MK_ERR_INVAL;
 	if (p->nio == P2MK_P2M_MAX_IO)
 		return P2MK_ERR_NOMEM;
 	bool before = cfp(p);
-	p->io[p->nio++] = (struct p2mk_io_range){{first, last}, flags};
+	p->io[p->nio++] = (struct p2mk_io_range){{first, count}, flags};
 	changed_all(p, P2MK_EV_IOMEM_PERMIT, before);
 	return P2MK_OK;
 }
 
-enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, uint64_t first,
-                                  uint64_t last)
+enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                  uint64_t count)
 {
 	for (unsigned i = 0; i < p->nio; i++) {
-		if (p->io[i].mfns.first != first || p->io[i].mfns.last != last)
+		if (p->io[i].mfns.first.v != first.v ||
+		    p->io[i].mfns.count != count)
 			continue;
 		bool before = cfp(p);
 		p->io[i] = p->io[--p->nio];
@@ -1184,31 +1199,31 @@ enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p)
 	return P2MK_OK;
 }
 
-static enum p2mk_err add_range(struct p2mk_p2m *p, struct p2mk_frame_range *r,
-                               unsigned *n, unsigned max, uint64_t first,
-                               uint64_t last)
+static enum p2mk_err add_range(struct p2mk_p2m *p, struct p2mk_mfn_range *r,
+                               unsigned *n, unsigned max, p2mk_mfn_t first,
+                               uint64_t count)
 {
-	if (last < first)
+	if (!range_ok(first, count))
 		return P2MK_ERR_INVAL;
 	if (*n == max)
 		return P2MK_ERR_NOMEM;
-	r[(*n)++] = (struct p2mk_frame_range){first, last};
+	r[(*n)++] = (struct p2mk_mfn_range){first, count};
 	changed_all(p, P2MK_EV_CONFIG, cfp(p));
 	return P2MK_OK;
 }
 
-enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, uint64_t first,
-                                   uint64_t last)
+enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                   uint64_t count)
 {
 	return add_range(p, p->mmio_ro, &p->nmmio_ro, P2MK_P2M_MAX_RO, first,
-	                 last);
+	                 count);
 }
 
-enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, uint64_t first,
-                                   uint64_t last)
+enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, p2mk_mfn_t first,
+                                   uint64_t count)
 {
 	return add_range(p, p->special, &p->nspecial, P2MK_P2M_MAX_SPECIAL,
-	                 first, last);
+	                 first, count);
 }
 
 enum p2mk_err p2mk_p2m_set_host_mtrr(struct p2mk_p2m *p,
@@ -1230,11 +1245,12 @@ enum p2mk_err p2mk_p2m_set_guest_cd(struct p2mk_p2m *p, unsigned vcpu, bool cd)
 	return P2MK_OK;
 }
 
-enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, uint64_t gfn, uint64_t count)
+enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, p2mk_gfn_t gfn,
+                              uint64_t count)
 {
 	if (count == 0)
 		return P2MK_ERR_INVAL;
 	p->stats.resyncs++;
-	recalc_range(p, gfn, gfn + count - 1);
+	recalc_range(p, gfn.v, gfn.v + count - 1);
 	return P2MK_OK;
 }

@@ -34,48 +34,48 @@ static bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-const char *p2mk_p2mt_name(unsigned t)
+const char *p2mk_p2mt_name(enum p2mk_p2mt t)
 {
-	return t < P2MK_P2MT_COUNT ? p2mt_names[t] : "?";
+	return (unsigned)t < P2MK_P2MT_COUNT ? p2mt_names[t] : "?";
 }
 
-bool p2mk_p2mt_parse(const char *s, unsigned *t)
+bool p2mk_p2mt_parse(const char *s, enum p2mk_p2mt *t)
 {
 	for (unsigned i = 0; i < P2MK_P2MT_COUNT; i++) {
 		if (streq(s, p2mt_names[i])) {
-			*t = i;
+			*t = (enum p2mk_p2mt)i;
 			return true;
 		}
 	}
 	return false;
 }
 
-bool p2mk_p2mt_is_ram(unsigned t)
+bool p2mk_p2mt_is_ram(enum p2mk_p2mt t)
 {
 	return t == P2MK_P2M_RAM_RW || t == P2MK_P2M_RAM_RO ||
 	       t == P2MK_P2M_RAM_LOGDIRTY;
 }
 
-bool p2mk_p2mt_present(unsigned t)
+bool p2mk_p2mt_present(enum p2mk_p2mt t)
 {
 	/* Emulated MMIO is deliberately not present: accesses trap (§10). */
 	return t != P2MK_P2M_INVALID && t != P2MK_P2M_MMIO_DM &&
-	       t < P2MK_P2MT_COUNT;
+	       (unsigned)t < P2MK_P2MT_COUNT;
 }
 
-const char *p2mk_arch_name(unsigned arch)
+const char *p2mk_arch_name(enum p2mk_arch arch)
 {
-	return arch < sizeof(arch_names) / sizeof(arch_names[0])
+	return (unsigned)arch < sizeof(arch_names) / sizeof(arch_names[0])
 	           ? arch_names[arch]
 	           : "?";
 }
 
-bool p2mk_arch_parse(const char *s, unsigned *arch)
+bool p2mk_arch_parse(const char *s, enum p2mk_arch *arch)
 {
 	for (unsigned i = 0; i < sizeof(arch_names) / sizeof(arch_names[0]);
 	     i++) {
 		if (streq(s, arch_names[i])) {
-			*arch = i;
+			*arch = (enum p2mk_arch)i;
 			return true;
 		}
 	}

@@ -17,20 +17,23 @@
 #define ONE_MIB_FRAMES 256u
 
 /* Type ACRN gives guest frame @gfn below 1 MiB from the vCPU's vMTRRs. */
-static unsigned low_type(const struct p2mk_mtrr_state *m, uint64_t gfn)
+static enum p2mk_mt low_type(const struct p2mk_mtrr_state *m, p2mk_gfn_t gfn)
 {
 	if (m == NULL || (m->def_type & P2MK_MTRR_DEF_E) == 0)
 		return P2MK_MT_UC;
 	if ((m->def_type & P2MK_MTRR_DEF_FE) == 0)
-		return (unsigned)(m->def_type & P2MK_MTRR_DEF_TYPE_MASK);
-	return m->fixed[p2mk_mtrr_fixed_index(gfn << 12)];
+		return (enum p2mk_mt)(m->def_type & P2MK_MTRR_DEF_TYPE_MASK);
+	return (enum p2mk_mt)
+	    m->fixed[p2mk_mtrr_fixed_index(p2mk_gfn_to_gpa(gfn).v)];
 }
 
-static bool is_special(const struct p2mk_policy_view *v, uint64_t mfn,
+static bool is_special(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
                        uint64_t last)
 {
 	for (unsigned i = 0; i < v->nspecial; i++) {
-		if (mfn >= v->special[i].first && last <= v->special[i].last)
+		const struct p2mk_mfn_range *r = &v->special[i];
+		if (p2mk_mfn_range_has(r, mfn) &&
+		    last <= p2mk_mfn_range_last(r))
 			return true;
 	}
 	return false;
@@ -39,7 +42,7 @@ static bool is_special(const struct p2mk_policy_view *v, uint64_t mfn,
 static void decide(const struct p2mk_policy_view *v,
                    const struct p2mk_policy_query *q, struct p2mk_policy_out *o)
 {
-	uint64_t count = UINT64_C(1) << q->order;
+	uint64_t count = p2mk_order_frames(q->order);
 	*o = (struct p2mk_policy_out){0};
 	if (!p2mk_p2mt_present(q->type)) {
 		pol_kind(o, P2MK_POL_NONE, "not present", "landscape §3.4");
@@ -50,22 +53,22 @@ static void decide(const struct p2mk_policy_view *v,
 		        "landscape §3.4 (pci_pt.c)");
 		return;
 	}
-	if (is_special(v, q->mfn, q->mfn + count - 1)) {
+	if (is_special(v, q->mfn, q->mfn.v + count - 1)) {
 		pol_ept(o, P2MK_MT_WB, true, "ivshmem/shared page: WB+IPAT",
 		        "landscape §3.4");
 		return;
 	}
-	uint64_t first = q->gfn & ~(count - 1);
+	uint64_t first = q->gfn.v & ~(count - 1);
 	if (first >= ONE_MIB_FRAMES) {
 		pol_ept(o, P2MK_MT_WB, false, "RAM above 1 MiB: WB",
 		        "landscape §3.4 (ept_add_mr)");
 		return;
 	}
 	const struct p2mk_mtrr_state *m = p2mk_view_guest_mtrr(v);
-	unsigned t = low_type(m, first);
+	enum p2mk_mt t = low_type(m, p2mk_gfn(first));
 	uint64_t end = first + count;
 	for (uint64_t f = first + 1; f < end && f < ONE_MIB_FRAMES; f++) {
-		if (low_type(m, f) != t) {
+		if (low_type(m, p2mk_gfn(f)) != t) {
 			pol_kind(o, P2MK_POL_MIXED,
 			         "fixed-range types differ: split",
 			         "landscape §3.4");

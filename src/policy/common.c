@@ -59,7 +59,7 @@ static bool var_valid(const struct p2mk_mtrr_var *r)
 /* Frame-number part of a PHYSBASE/PHYSMASK value (bits M-1:12). */
 static uint64_t frames(uint64_t msr_value)
 {
-	return msr_value >> P2MK_PAGE_SHIFT;
+	return p2mk_pa_to_frame(msr_value);
 }
 
 bool p2mk_xen_var_overlapped(const struct p2mk_mtrr_state *m)
@@ -110,8 +110,8 @@ int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
 	if (order > 40)
 		order = 40;
 	/* Step 2: align down to the block. */
-	uint64_t pfn = (pa >> P2MK_PAGE_SHIFT) & ~((UINT64_C(1) << order) - 1);
-	pa = pfn << P2MK_PAGE_SHIFT;
+	uint64_t pfn = p2mk_pa_to_frame(pa) & ~(p2mk_order_frames(order) - 1);
+	pa = p2mk_frame_to_pa(pfn);
 	/* Step 3: fixed ranges (FE on and implemented). */
 	if (pa < 0x100000 && (m->def_type & P2MK_MTRR_DEF_FE) != 0 &&
 	    (m->cap & P2MK_MTRRCAP_FIX) != 0)
@@ -151,7 +151,7 @@ int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
 	return (int)last;
 }
 
-unsigned p2mk_xen_combine_emt(unsigned g, unsigned h)
+enum p2mk_mt p2mk_xen_combine_emt(enum p2mk_mt g, enum p2mk_mt h)
 {
 	/* xen §6 row 7, in the order the spec lists the rules. */
 	if (g == h)
@@ -168,33 +168,35 @@ unsigned p2mk_xen_combine_emt(unsigned g, unsigned h)
 	return P2MK_MT_UC;
 }
 
-int p2mk_xen_pinned_lookup(const struct p2mk_policy_view *v, uint64_t gfn,
+int p2mk_xen_pinned_lookup(const struct p2mk_policy_view *v, p2mk_gfn_t gfn,
                            unsigned order)
 {
-	uint64_t span = (UINT64_C(1) << order) - 1;
-	uint64_t first = gfn & ~span, last = gfn | span;
+	uint64_t span = p2mk_order_frames(order) - 1;
+	uint64_t first = gfn.v & ~span, last = gfn.v | span;
 	for (unsigned i = 0; i < v->npinned; i++) {
 		const struct p2mk_pinned *p = &v->pinned[i];
-		if (first >= p->start && last <= p->end)
-			return p->type;
-		if (first <= p->end && last >= p->start)
+		uint64_t start = p->gfn.v, end = p->gfn.v + (p->count - 1);
+		if (first >= start && last <= end)
+			return (int)p->type;
+		if (first <= end && last >= start)
 			return -2; /* -EADDRNOTAVAIL: partly covered */
 	}
 	return -1; /* -ENXIO */
 }
 
-bool p2mk_view_io_flags(const struct p2mk_policy_view *v, uint64_t mfn,
+bool p2mk_view_io_flags(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
                         unsigned order, uint32_t *flags)
 {
-	uint64_t first = mfn, last = mfn + (UINT64_C(1) << order) - 1;
+	uint64_t first = mfn.v, last = mfn.v + (p2mk_order_frames(order) - 1);
 	*flags = 0;
 	for (unsigned i = 0; i < v->nio; i++) {
-		const struct p2mk_frame_range *r = &v->io[i].mfns;
-		if (first >= r->first && last <= r->last) {
+		const struct p2mk_mfn_range *r = &v->io[i].mfns;
+		uint64_t rl = p2mk_mfn_range_last(r);
+		if (first >= r->first.v && last <= rl) {
 			*flags = v->io[i].flags;
 			return true;
 		}
-		if (first <= r->last && last >= r->first)
+		if (first <= rl && last >= r->first.v)
 			return false;
 	}
 	return true;
@@ -253,7 +255,7 @@ static void put(char *buf, size_t len, size_t *pos, const char *s)
 	}
 }
 
-size_t p2mk_policy_out_str(unsigned arch, const struct p2mk_policy_out *o,
+size_t p2mk_policy_out_str(enum p2mk_arch arch, const struct p2mk_policy_out *o,
                            char *buf, size_t len)
 {
 	size_t pos = 0;

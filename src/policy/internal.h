@@ -9,26 +9,26 @@
 #include <p2mkit/memtype.h>
 #include <p2mkit/policy.h>
 
-static inline void pol_ept(struct p2mk_policy_out *o, unsigned emt, bool ipat,
-                           const char *branch, const char *cite)
+static inline void pol_ept(struct p2mk_policy_out *o, enum p2mk_mt emt,
+                           bool ipat, const char *branch, const char *cite)
 {
 	o->kind = P2MK_POL_TYPE;
-	o->emt = (uint8_t)emt;
+	o->emt = emt;
 	o->ipat = ipat;
 	o->branch = branch;
 	o->cite = cite;
 }
 
-static inline void pol_kind(struct p2mk_policy_out *o, unsigned kind,
+static inline void pol_kind(struct p2mk_policy_out *o, enum p2mk_pol_kind kind,
                             const char *branch, const char *cite)
 {
-	o->kind = (uint8_t)kind;
+	o->kind = kind;
 	o->branch = branch;
 	o->cite = cite;
 }
 
 /* Xen's host PAT (xen §2.4), used for NPT entries. */
-static const uint8_t pol_xen_host_pat[8] = {
+static const enum p2mk_mt pol_xen_host_pat[8] = {
     P2MK_MT_WB, P2MK_MT_WT, P2MK_MT_UCM, P2MK_MT_UC,
     P2MK_MT_WC, P2MK_MT_WP, P2MK_MT_UC,  P2MK_MT_UC,
 };

@@ -11,35 +11,36 @@
 #include "internal.h"
 
 /* Does [first, last] meet any range of @r / lie entirely inside one? */
-static bool frames_overlap(const struct p2mk_frame_range *r, unsigned n,
+static bool frames_overlap(const struct p2mk_mfn_range *r, unsigned n,
                            uint64_t first, uint64_t last)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (first <= r[i].last && last >= r[i].first)
+		if (first <= p2mk_mfn_range_last(&r[i]) && last >= r[i].first.v)
 			return true;
 	}
 	return false;
 }
 
-static bool frames_contained(const struct p2mk_frame_range *r, unsigned n,
+static bool frames_contained(const struct p2mk_mfn_range *r, unsigned n,
                              uint64_t first, uint64_t last)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (first >= r[i].first && last <= r[i].last)
+		if (first >= r[i].first.v && last <= p2mk_mfn_range_last(&r[i]))
 			return true;
 	}
 	return false;
 }
 
 /* Number of frames of [first, first + count) inside the special ranges. */
-static uint64_t special_frames(const struct p2mk_policy_view *v, uint64_t first,
+static uint64_t special_frames(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
                                uint64_t count)
 {
-	uint64_t last = first + count - 1, n = 0;
+	uint64_t first = mfn.v, last = first + count - 1, n = 0;
 	for (unsigned i = 0; i < v->nspecial; i++) {
-		const struct p2mk_frame_range *r = &v->special[i];
-		uint64_t lo = r->first > first ? r->first : first;
-		uint64_t hi = r->last < last ? r->last : last;
+		const struct p2mk_mfn_range *r = &v->special[i];
+		uint64_t rl = p2mk_mfn_range_last(r);
+		uint64_t lo = r->first.v > first ? r->first.v : first;
+		uint64_t hi = rl < last ? rl : last;
 		if (lo <= hi)
 			n += hi - lo + 1;
 	}
@@ -50,7 +51,7 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
                              const struct p2mk_policy_query *q,
                              struct p2mk_policy_out *o, bool cdf)
 {
-	uint64_t count = UINT64_C(1) << q->order;
+	uint64_t count = p2mk_order_frames(q->order);
 	*o = (struct p2mk_policy_out){0};
 	if (!p2mk_p2mt_present(q->type)) {
 		/* Only present entries get an EMT (777c71d313, xen §6). */
@@ -62,10 +63,10 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	 * Row 1: read-only MMIO.  The end of the MFN range is formed by OR,
 	 * not addition, so it cannot overflow; reproduced as such.
 	 */
-	uint64_t ro_last = q->mfn | (count - 1);
-	if (frames_overlap(v->mmio_ro, v->nmmio_ro, q->mfn, ro_last)) {
-		if (q->order == 0 ||
-		    frames_contained(v->mmio_ro, v->nmmio_ro, q->mfn, ro_last))
+	uint64_t ro_last = q->mfn.v | (count - 1);
+	if (frames_overlap(v->mmio_ro, v->nmmio_ro, q->mfn.v, ro_last)) {
+		if (q->order == 0 || frames_contained(v->mmio_ro, v->nmmio_ro,
+		                                      q->mfn.v, ro_last))
 			pol_ept(o, P2MK_MT_UC, true, "1 ro-mmio: UC+IPAT",
 			        "xen §6 row 1");
 		else
@@ -121,8 +122,8 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	/* Rows 5 and 5': pinned cache attributes. */
 	int pinned = p2mk_xen_pinned_lookup(v, q->gfn, q->order);
 	if (pinned >= 0) {
-		unsigned t =
-		    pinned == P2MK_MT_UCM ? P2MK_MT_UC : (unsigned)pinned;
+		enum p2mk_mt t =
+		    pinned == P2MK_MT_UCM ? P2MK_MT_UC : (enum p2mk_mt)pinned;
 		pol_ept(o, t, true, "5 pinned: type+IPAT", "xen §6 row 5, §7");
 		return;
 	}
@@ -133,20 +134,21 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	}
 	/* Row 6: guest and host MTRR lookups at the mapping's order. */
 	const struct p2mk_mtrr_state *gm = p2mk_view_guest_mtrr(v);
-	int g = gm != NULL ? p2mk_xen_mtrr_get_type(gm, q->gfn << 12, q->order)
+	int g = gm != NULL ? p2mk_xen_mtrr_get_type(
+	                         gm, p2mk_gfn_to_gpa(q->gfn).v, q->order)
 	                   : P2MK_MT_WB;
-	int h =
-	    v->host_mtrr != NULL
-	        ? p2mk_xen_mtrr_get_type(v->host_mtrr, q->mfn << 12, q->order)
-	        : P2MK_MT_WB;
+	int h = v->host_mtrr != NULL
+	            ? p2mk_xen_mtrr_get_type(
+	                  v->host_mtrr, p2mk_mfn_to_hpa(q->mfn).v, q->order)
+	            : P2MK_MT_WB;
 	if (g < 0 || h < 0) {
 		pol_kind(o, P2MK_POL_MIXED, "6 MTRRs not uniform: split",
 		         "xen §6 row 6, §4");
 		return;
 	}
 	/* Row 7: combine, guest PAT applies on top. */
-	pol_ept(o, p2mk_xen_combine_emt((unsigned)g, (unsigned)h), false,
-	        "7 guest x host MTRR", "xen §6 row 7");
+	pol_ept(o, p2mk_xen_combine_emt((enum p2mk_mt)g, (enum p2mk_mt)h),
+	        false, "7 guest x host MTRR", "xen §6 row 7");
 }
 
 bool p2mk_pol_xen_mtrr_write_changes(const struct p2mk_mt_event *ev)

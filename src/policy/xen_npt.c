@@ -25,10 +25,11 @@ static void decide(const struct p2mk_policy_view *v,
 		        "xen §10 NPT column; x86 §9.3");
 		return;
 	}
-	uint64_t last = q->mfn + (UINT64_C(1) << q->order) - 1;
+	uint64_t last = q->mfn.v + (p2mk_order_frames(q->order) - 1);
 	unsigned ro = 0;
 	for (unsigned i = 0; i < v->nmmio_ro; i++) {
-		if (q->mfn <= v->mmio_ro[i].last && last >= v->mmio_ro[i].first)
+		const struct p2mk_mfn_range *r = &v->mmio_ro[i];
+		if (q->mfn.v <= p2mk_mfn_range_last(r) && last >= r->first.v)
 			ro = 1;
 	}
 	if (ro && q->order > 0) {

@@ -20,26 +20,28 @@ static void run(const struct p2mk_policy *pol, unsigned strategy, bool fwb,
 	assert_int_equal(p2mk_p2m_init(&p, &c, pol, strategy, &ta.ops),
 	                 P2MK_OK);
 	assert_int_equal(
-	    p2mk_p2m_iomem_permit(&p, 0x80000, 0x80fff, P2MK_IO_VFIO), P2MK_OK);
-	for (uint64_t g = 0; g < 0x8000; g += 512)
-		assert_int_equal(
-		    p2mk_p2m_set(&p, g, g + 0x10000, 9, P2MK_P2M_RAM_RW),
-		    P2MK_OK);
-	assert_int_equal(
-	    p2mk_p2m_set(&p, 0x80000, 0x80000, 9, P2MK_P2M_MMIO_DIRECT),
+	    p2mk_p2m_iomem_permit(&p, p2mk_mfn(0x80000), 0x1000, P2MK_IO_VFIO),
 	    P2MK_OK);
+	for (uint64_t g = 0; g < 0x8000; g += 512)
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(g),
+		                              p2mk_mfn(g + 0x10000), 9,
+		                              P2MK_P2M_RAM_RW),
+		                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x80000), p2mk_mfn(0x80000),
+	                              9, P2MK_P2M_MMIO_DIRECT),
+	                 P2MK_OK);
 	struct p2mk_p2m_entry e;
-	assert_int_equal(p2mk_p2m_get(&p, 0x100, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x100), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, want_ram);
-	assert_int_equal(p2mk_p2m_get(&p, 0x80000, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x80000), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, want_mmio);
 	/* Nothing these policies read changes: no resync ever... */
 	hvmloader_mtrrs(&p, 0, 0xf0000000);
 	assert_int_equal(p2mk_p2m_get_stats(&p).resyncs, 0);
 	/* ...but a forced recalculation behaves like on EPT. */
-	assert_int_equal(p2mk_p2m_recalc(&p, 0, 0x100000), P2MK_OK);
+	assert_int_equal(p2mk_p2m_recalc(&p, p2mk_gfn(0), 0x100000), P2MK_OK);
 	bool ex;
-	assert_int_equal(p2mk_p2m_touch(&p, 0x100, 0, &ex), P2MK_OK);
+	assert_int_equal(p2mk_p2m_touch(&p, p2mk_gfn(0x100), 0, &ex), P2MK_OK);
 	assert_int_equal(ex, strategy != P2MK_RECALC_EXACT);
 	assert_int_equal(p2mk_p2m_resolve_all(&p, 0), P2MK_OK);
 	uint64_t pend, stale;

@@ -30,36 +30,41 @@ static void set_get(void **state)
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, P2MK_RECALC_XEN, false);
 	/* No IOMMU, no I/O: row 2, WB + IPAT. */
-	assert_int_equal(p2mk_p2m_set(&p, 0x200, 0x1200, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x200), p2mk_mfn(0x1200), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	struct p2mk_p2m_entry e;
-	assert_int_equal(p2mk_p2m_get(&p, 0x2ff, &e), P2MK_OK);
-	assert_int_equal(e.mfn, 0x12ff);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x2ff), &e), P2MK_OK);
+	assert_int_equal(e.mfn.v, 0x12ff);
 	assert_int_equal(e.order, 9);
 	assert_int_equal(e.type, P2MK_P2M_RAM_RW);
 	assert_int_equal(e.attrs.mt, P2MK_MT_WB);
 	assert_true(e.attrs.flags & P2MK_PT_IPAT);
 	assert_false(e.pending);
 	/* Overmapping, misalignment, bad order, not-present type. */
-	assert_int_equal(p2mk_p2m_set(&p, 0x300, 0x1300, 0, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x300), p2mk_mfn(0x1300), 0,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_ERR_EXISTS);
-	assert_int_equal(p2mk_p2m_set(&p, 0x401, 0x1401, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x401), p2mk_mfn(0x1401), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_ERR_INVAL);
-	assert_int_equal(p2mk_p2m_set(&p, 0x400, 0x1400, 3, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400), p2mk_mfn(0x1400), 3,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_ERR_INVAL);
-	assert_int_equal(p2mk_p2m_set(&p, 0x400, 0x1400, 0, P2MK_P2M_MMIO_DM),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400), p2mk_mfn(0x1400), 0,
+	                              P2MK_P2M_MMIO_DM),
 	                 P2MK_ERR_INVAL);
-	assert_int_equal(p2mk_p2m_get(&p, 0x400, &e), P2MK_ERR_NOENT);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x400), &e), P2MK_ERR_NOENT);
 	/* mmio_direct: UC without IPAT (row 4), writable. */
-	assert_int_equal(
-	    p2mk_p2m_set(&p, 0xf0000, 0xf0000, 0, P2MK_P2M_MMIO_DIRECT),
-	    P2MK_OK);
-	assert_int_equal(p2mk_p2m_get(&p, 0xf0000, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0xf0000), p2mk_mfn(0xf0000),
+	                              0, P2MK_P2M_MMIO_DIRECT),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0xf0000), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, P2MK_MT_UC);
 	assert_false(e.attrs.flags & P2MK_PT_IPAT);
 	assert_true(e.attrs.perm & P2MK_PT_W);
-	assert_int_equal(p2mk_p2m_clear(&p, 0x200, 512), P2MK_OK);
-	assert_int_equal(p2mk_p2m_get(&p, 0x200, &e), P2MK_ERR_NOENT);
+	assert_int_equal(p2mk_p2m_clear(&p, p2mk_gfn(0x200), 512), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x200), &e), P2MK_ERR_NOENT);
 	done(&p);
 }
 
@@ -71,10 +76,11 @@ static void mixed_deferred_or_split(void **state)
 		mk(&p, &p2mk_policy_xen_ept, s, true);
 		hvmloader_mtrrs(&p, 0, 0xf0000000);
 		/* gfn 0, 2M: the fixed ranges cannot answer (xen §4 step 3). */
-		assert_int_equal(p2mk_p2m_set(&p, 0, 0, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0), p2mk_mfn(0), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 		struct p2mk_p2m_entry e;
-		assert_int_equal(p2mk_p2m_get(&p, 0xa0, &e), P2MK_OK);
+		assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0xa0), &e), P2MK_OK);
 		if (s == P2MK_RECALC_EXACT) {
 			assert_int_equal(e.order, 0);
 			assert_int_equal(e.attrs.mt, P2MK_MT_WC);
@@ -85,10 +91,12 @@ static void mixed_deferred_or_split(void **state)
 			assert_int_equal(e.attrs.mt, 7);
 			assert_true(e.pending);
 			bool ex;
-			assert_int_equal(p2mk_p2m_touch(&p, 0xa0, 0, &ex),
-			                 P2MK_OK);
+			assert_int_equal(
+			    p2mk_p2m_touch(&p, p2mk_gfn(0xa0), 0, &ex),
+			    P2MK_OK);
 			assert_true(ex);
-			assert_int_equal(p2mk_p2m_get(&p, 0xa0, &e), P2MK_OK);
+			assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0xa0), &e),
+			                 P2MK_OK);
 			assert_int_equal(e.order, 0);
 			assert_int_equal(e.attrs.mt, P2MK_MT_WC);
 			assert_int_equal(p2mk_p2m_get_stats(&p).splits, 1);
@@ -108,26 +116,32 @@ static void pin_rules(void **state)
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, P2MK_RECALC_EXACT, false);
 	/* d63b2c60f7: UC/UC-/WC need IOMMU or I/O resources. */
-	assert_int_equal(p2mk_p2m_pin(&p, 0x100, 0x1ff, P2MK_MT_WC),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x100), 0x100, P2MK_MT_WC),
 	                 P2MK_ERR_UNSUPPORTED);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x100, 0x1ff, P2MK_MT_WT), P2MK_OK);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x1ff, 0x2ff, P2MK_MT_WT),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x100), 0x100, P2MK_MT_WT),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x1ff), 0x101, P2MK_MT_WT),
 	                 P2MK_ERR_EXISTS);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x100, 0x1ff, P2MK_MT_WB), P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x100), 0x100, P2MK_MT_WB),
+	                 P2MK_OK);
 	assert_int_equal(p.npinned, 1);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x2ff, 0x200, P2MK_MT_WB),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x2ff), 0, P2MK_MT_WB),
 	                 P2MK_ERR_INVAL);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x300, UINT64_C(1) << 24, P2MK_MT_WB),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x300),
+	                              (UINT64_C(1) << 24) - 0x300 + 1,
+	                              P2MK_MT_WB),
 	                 P2MK_ERR_INVAL);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x300, 0x300, 2), P2MK_ERR_INVAL);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x300), 1, 2),
+	                 P2MK_ERR_INVAL);
 	for (unsigned i = 1; i < P2MK_P2M_MAX_PINNED; i++)
 		assert_int_equal(
-		    p2mk_p2m_pin(&p, 0x1000 + i, 0x1000 + i, P2MK_MT_WB),
+		    p2mk_p2m_pin(&p, p2mk_gfn(0x1000 + i), 1, P2MK_MT_WB),
 		    P2MK_OK);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x5000, 0x5000, P2MK_MT_WB),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x5000), 1, P2MK_MT_WB),
 	                 P2MK_ERR_NOMEM); /* ENOSPC: 64 ranges */
-	assert_int_equal(p2mk_p2m_unpin(&p, 0x100, 0x1fe), P2MK_ERR_NOENT);
-	assert_int_equal(p2mk_p2m_unpin(&p, 0x100, 0x1ff), P2MK_OK);
+	assert_int_equal(p2mk_p2m_unpin(&p, p2mk_gfn(0x100), 0xff),
+	                 P2MK_ERR_NOENT);
+	assert_int_equal(p2mk_p2m_unpin(&p, p2mk_gfn(0x100), 0x100), P2MK_OK);
 	done(&p);
 }
 
@@ -138,21 +152,24 @@ static void pinned_type_applies(void **state)
 	mk(&p, &p2mk_policy_xen_ept, P2MK_RECALC_EXACT, true);
 	assert_int_equal(p2mk_p2m_assign_device(&p), P2MK_OK);
 	hvmloader_mtrrs(&p, 0, 0xf0000000);
-	assert_int_equal(p2mk_p2m_set(&p, 0x400, 0x400, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400), p2mk_mfn(0x400), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	/* Pin WC over the block: with cfp the resync runs (xen §7). */
-	assert_int_equal(p2mk_p2m_pin(&p, 0x400, 0x5ff, P2MK_MT_WC), P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x400), 0x200, P2MK_MT_WC),
+	                 P2MK_OK);
 	struct p2mk_p2m_entry e;
-	assert_int_equal(p2mk_p2m_get(&p, 0x400, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x400), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, P2MK_MT_WC);
 	assert_true(e.attrs.flags & P2MK_PT_IPAT);
 	/* A pin over half the block: split at once (exact). */
-	assert_int_equal(p2mk_p2m_unpin(&p, 0x400, 0x5ff), P2MK_OK);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x400, 0x4ff, P2MK_MT_WT), P2MK_OK);
-	assert_int_equal(p2mk_p2m_get(&p, 0x400, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_unpin(&p, p2mk_gfn(0x400), 0x200), P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x400), 0x100, P2MK_MT_WT),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x400), &e), P2MK_OK);
 	assert_int_equal(e.order, 0);
 	assert_int_equal(e.attrs.mt, P2MK_MT_WT);
-	assert_int_equal(p2mk_p2m_get(&p, 0x500, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x500), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, P2MK_MT_WB);
 	assert_false(e.attrs.flags & P2MK_PT_IPAT);
 	done(&p);
@@ -163,17 +180,18 @@ static void refused_mapping(void **state)
 	(void)state;
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_kvm_arm64_pfnmap, P2MK_RECALC_EXACT, true);
-	assert_int_equal(
-	    p2mk_p2m_iomem_permit(&p, 0x80000, 0x80fff, P2MK_IO_HOST_CACHEABLE),
-	    P2MK_OK);
+	assert_int_equal(p2mk_p2m_iomem_permit(&p, p2mk_mfn(0x80000), 0x1000,
+	                                       P2MK_IO_HOST_CACHEABLE),
+	                 P2MK_OK);
 	/* No FWB/DIC: a cacheable PFNMAP is refused (arm64 §8). */
-	assert_int_equal(
-	    p2mk_p2m_set(&p, 0x80000, 0x80000, 0, P2MK_P2M_MMIO_DIRECT),
-	    P2MK_ERR_UNSUPPORTED);
-	assert_int_equal(p2mk_p2m_set(&p, 0x100, 0x100, 0, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x80000), p2mk_mfn(0x80000),
+	                              0, P2MK_P2M_MMIO_DIRECT),
+	                 P2MK_ERR_UNSUPPORTED);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x100), p2mk_mfn(0x100), 0,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	struct p2mk_p2m_entry e;
-	assert_int_equal(p2mk_p2m_get(&p, 0x100, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x100), &e), P2MK_OK);
 	assert_int_equal(e.attrs.mt, P2MK_S2_NORMAL_WB);
 	done(&p);
 }
@@ -230,23 +248,26 @@ static void alloc_failure(void **state)
 			struct p2mk_p2m p;
 			mk(&p, &p2mk_policy_xen_ept, s, true);
 			assert_int_equal(p2mk_p2m_assign_device(&p), P2MK_OK);
-			assert_int_equal(p2mk_p2m_set(&p, 0x40000, 0x40000, 18,
+			assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x40000),
+			                              p2mk_mfn(0x40000), 18,
 			                              P2MK_P2M_RAM_RW),
 			                 P2MK_OK);
 			hvmloader_mtrrs(&p, 0, 0xf0000000);
-			assert_int_equal(
-			    p2mk_p2m_pin(&p, 0x40200, 0x403ff, P2MK_MT_WC),
-			    P2MK_OK);
+			assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x40200),
+			                              0x200, P2MK_MT_WC),
+			                 P2MK_OK);
 			struct snap before = snap_take(&p);
 			test_alloc_fail_at(&ta, n);
-			enum p2mk_err e1 = p2mk_p2m_set(&p, 0x1000, 0x9000, 9,
-			                                P2MK_P2M_RAM_RW);
+			enum p2mk_err e1 =
+			    p2mk_p2m_set(&p, p2mk_gfn(0x1000), p2mk_mfn(0x9000),
+			                 9, P2MK_P2M_RAM_RW);
 			enum p2mk_err e2 = P2MK_OK, e3 = P2MK_OK;
 			bool ex = false;
 			if (e1 == P2MK_OK)
-				e2 = p2mk_p2m_clear(&p, 0x1100, 1);
+				e2 = p2mk_p2m_clear(&p, p2mk_gfn(0x1100), 1);
 			if (e1 == P2MK_OK && e2 == P2MK_OK)
-				e3 = p2mk_p2m_touch(&p, 0x40200, 0, &ex);
+				e3 = p2mk_p2m_touch(&p, p2mk_gfn(0x40200), 0,
+				                    &ex);
 			struct snap after = snap_take(&p);
 			if (e1 == P2MK_ERR_NOMEM) {
 				assert_true(snap_equal(&before, &after));
@@ -259,8 +280,9 @@ static void alloc_failure(void **state)
 			}
 			struct p2mk_p2m_entry e;
 			if (e2 == P2MK_ERR_NOMEM)
-				assert_int_equal(p2mk_p2m_get(&p, 0x1100, &e),
-				                 P2MK_OK);
+				assert_int_equal(
+				    p2mk_p2m_get(&p, p2mk_gfn(0x1100), &e),
+				    P2MK_OK);
 			snap_free(&before);
 			snap_free(&after);
 			bool all_ok =

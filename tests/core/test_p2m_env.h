@@ -49,7 +49,7 @@ static inline int snap_cb(void *ctx, const struct p2mk_pt_leaf *lf)
 static inline struct snap snap_take(const struct p2mk_p2m *p)
 {
 	struct snap s = {0};
-	uint64_t lim = UINT64_C(1) << (p->pt.fmt.ias - 12);
+	uint64_t lim = p->pt.gfn_limit;
 	assert_int_equal(
 	    p2mk_pt_walk(&p->pt, p2mk_gfn(0), lim, 0, snap_cb, &s, NULL),
 	    P2MK_OK);

@@ -35,17 +35,21 @@ static void build_scenario(struct p2mk_p2m *p, struct test_alloc *a,
 	    P2MK_OK);
 	assert_int_equal(p2mk_p2m_assign_device(p), P2MK_OK);
 	for (uint64_t g = 0; g < 512; g++)
-		assert_int_equal(p2mk_p2m_set(p, g, g, 0, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(p, p2mk_gfn(g), p2mk_mfn(g), 0,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	for (uint64_t g = 512; g < 0xf0000; g += 512)
-		assert_int_equal(p2mk_p2m_set(p, g, g, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(p, p2mk_gfn(g), p2mk_mfn(g), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	for (uint64_t g = 0xf0000; g < 0xf1000; g += 512)
-		assert_int_equal(
-		    p2mk_p2m_set(p, g, g + 0x100000, 9, P2MK_P2M_MMIO_DIRECT),
-		    P2MK_OK);
-	assert_int_equal(
-	    p2mk_p2m_set(p, 0x100000, 0x140000, 18, P2MK_P2M_RAM_RW), P2MK_OK);
+		assert_int_equal(p2mk_p2m_set(p, p2mk_gfn(g),
+		                              p2mk_mfn(g + 0x100000), 9,
+		                              P2MK_P2M_MMIO_DIRECT),
+		                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(p, p2mk_gfn(0x100000), p2mk_mfn(0x140000),
+	                              18, P2MK_P2M_RAM_RW),
+	                 P2MK_OK);
 }
 
 /* Touch every mapped 4K page once. */
@@ -56,7 +60,8 @@ static uint64_t touch_all(struct p2mk_p2m *p)
 	for (int r = 0; r < 2; r++) {
 		for (uint64_t g = ranges[r][0]; g < ranges[r][1]; g++) {
 			bool ex;
-			assert_int_equal(p2mk_p2m_touch(p, g, 0, &ex), P2MK_OK);
+			assert_int_equal(p2mk_p2m_touch(p, p2mk_gfn(g), 0, &ex),
+			                 P2MK_OK);
 			touched++;
 		}
 	}
@@ -100,7 +105,7 @@ static void run_scenario(unsigned strategy, struct p2mk_p2m_stats *hv,
 	struct p2mk_p2m_stats s1 = p2mk_p2m_get_stats(&p);
 	audit_clean(&p);
 	print_delta("hvmloader MTRRs", strategy, &s0, &s1);
-	assert_int_equal(p2mk_p2m_pin(&p, 0x10000, 0x101ff, P2MK_MT_WC),
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x10000), 0x200, P2MK_MT_WC),
 	                 P2MK_OK);
 	(void)touch_all(&p);
 	struct p2mk_p2m_stats s2 = p2mk_p2m_get_stats(&p);
@@ -158,9 +163,9 @@ static void one_exit_per_leaf_table(void **state)
 			wr(&p, 0, P2MK_MSR_MTRR_DEF_TYPE,
 			   P2MK_MTRR_DEF_E | P2MK_MTRR_DEF_FE | P2MK_MT_WT);
 		else if (round == 1)
-			assert_int_equal(
-			    p2mk_p2m_pin(&p, 0x200, 0x3ff, P2MK_MT_WC),
-			    P2MK_OK);
+			assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x200),
+			                              0x200, P2MK_MT_WC),
+			                 P2MK_OK);
 		else
 			wr(&p, 0, P2MK_MSR_MTRR_PHYSBASE0 + 2,
 			   0x80000000 | P2MK_MT_WP);
@@ -172,14 +177,16 @@ static void one_exit_per_leaf_table(void **state)
 		for (size_t i = 0; i < sizeof(sample) / sizeof(sample[0]);
 		     i++) {
 			bool ex;
-			assert_int_equal(p2mk_p2m_touch(&p, sample[i], 0, &ex),
-			                 P2MK_OK);
+			assert_int_equal(
+			    p2mk_p2m_touch(&p, p2mk_gfn(sample[i]), 0, &ex),
+			    P2MK_OK);
 			if (!ex)
 				fail_msg("round %d: no exit at %" PRIx64, round,
 				         sample[i]);
 			units++;
 			assert_int_equal(
-			    p2mk_p2m_touch(&p, sample[i] + 1, 0, &ex), P2MK_OK);
+			    p2mk_p2m_touch(&p, p2mk_gfn(sample[i] + 1), 0, &ex),
+			    P2MK_OK);
 			if (ex)
 				fail_msg("round %d sample %" PRIx64, round,
 				         sample[i]);
@@ -246,13 +253,16 @@ static void random_change(struct test_rng *r, struct p2mk_p2m *d, int nd)
 			struct p2mk_pinned pin = d[0].pinned[0];
 			for (int i = 0; i < nd; i++)
 				assert_int_equal(
-				    p2mk_p2m_unpin(&d[i], pin.start, pin.end),
+				    p2mk_p2m_unpin(&d[i], pin.gfn, pin.count),
 				    P2MK_OK);
 			return;
 		}
-		enum p2mk_err want = p2mk_p2m_pin(&d[0], s, e, t);
+		enum p2mk_err want =
+		    p2mk_p2m_pin(&d[0], p2mk_gfn(s), e - s + 1, t);
 		for (int i = 1; i < nd; i++)
-			assert_int_equal(p2mk_p2m_pin(&d[i], s, e, t), want);
+			assert_int_equal(
+			    p2mk_p2m_pin(&d[i], p2mk_gfn(s), e - s + 1, t),
+			    want);
 	}
 }
 
@@ -265,9 +275,11 @@ static void random_layout(struct test_rng *r, struct p2mk_p2m *d, int nd)
 	for (int i = 0; i < nd; i++) {
 		assert_int_equal(p2mk_p2m_assign_device(&d[i]), P2MK_OK);
 		assert_int_equal(
-		    p2mk_p2m_add_special(&d[i], 0x300000, 0x3001ff), P2MK_OK);
+		    p2mk_p2m_add_special(&d[i], p2mk_mfn(0x300000), 0x200),
+		    P2MK_OK);
 		assert_int_equal(
-		    p2mk_p2m_add_mmio_ro(&d[i], 0x310000, 0x310000), P2MK_OK);
+		    p2mk_p2m_add_mmio_ro(&d[i], p2mk_mfn(0x310000), 1),
+		    P2MK_OK);
 	}
 	unsigned nblocks = 8 + (unsigned)test_rng_below(r, 24);
 	for (unsigned b = 0; b < nblocks; b++) {
@@ -287,12 +299,14 @@ static void random_layout(struct test_rng *r, struct p2mk_p2m *d, int nd)
 		/* Populate in runs of 512 4K pages sometimes. */
 		unsigned count = (order == 0 && test_rng_below(r, 2)) ? 512 : 1;
 		for (unsigned k = 0; k < count; k++) {
-			enum p2mk_err want = p2mk_p2m_set(
-			    &d[0], gfn + k * n, mfn + k * n, order, t);
+			enum p2mk_err want =
+			    p2mk_p2m_set(&d[0], p2mk_gfn(gfn + k * n),
+			                 p2mk_mfn(mfn + k * n), order, t);
 			for (int i = 1; i < nd; i++)
 				assert_int_equal(
-				    p2mk_p2m_set(&d[i], gfn + k * n,
-				                 mfn + k * n, order, t),
+				    p2mk_p2m_set(&d[i], p2mk_gfn(gfn + k * n),
+				                 p2mk_mfn(mfn + k * n), order,
+				                 t),
 				    want);
 		}
 	}
@@ -354,7 +368,8 @@ static void check_xen_exits(struct p2mk_p2m *x)
 			continue;
 		last_unit = unit;
 		bool ex;
-		enum p2mk_err err = p2mk_p2m_touch(x, s.v[i].gfn, 0, &ex);
+		enum p2mk_err err =
+		    p2mk_p2m_touch(x, p2mk_gfn(s.v[i].gfn), 0, &ex);
 		assert_int_equal(err, P2MK_OK);
 		/* Every leaf table and superpage exits once (xen §9.2). */
 		if (!ex)

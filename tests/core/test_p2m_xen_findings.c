@@ -29,7 +29,7 @@ static void done(struct p2mk_p2m *p)
 static struct p2mk_p2m_entry get(struct p2mk_p2m *p, uint64_t gfn)
 {
 	struct p2mk_p2m_entry e;
-	assert_int_equal(p2mk_p2m_get(p, gfn, &e), P2MK_OK);
+	assert_int_equal(p2mk_p2m_get(p, p2mk_gfn(gfn), &e), P2MK_OK);
 	return e;
 }
 
@@ -84,10 +84,12 @@ static void defect1_save_record(void **state)
 
 	mk(&dst, &p2mk_policy_xen_ept, c, P2MK_RECALC_XEN);
 	assert_int_equal(p2mk_p2m_assign_device(&dst), P2MK_OK);
-	assert_int_equal(
-	    p2mk_p2m_set(&dst, 0xe0000, 0xe0000, 9, P2MK_P2M_MMIO_DIRECT),
-	    P2MK_OK);
-	assert_int_equal(p2mk_p2m_set(&dst, 0x1000, 0x1000, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&dst, p2mk_gfn(0xe0000),
+	                              p2mk_mfn(0xe0000), 9,
+	                              P2MK_P2M_MMIO_DIRECT),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&dst, p2mk_gfn(0x1000), p2mk_mfn(0x1000),
+	                              9, P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	xen_load(&dst, 0, &rec);
 	/* The guest's view of [0xe0000000, 4G) changed: UC -> WB. */
@@ -109,7 +111,8 @@ static void defect2_iommu_without_devices(void **state)
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, cfg_ept(true), P2MK_RECALC_XEN);
 	for (uint64_t g = 0x200; g < 0x40000; g += 512)
-		assert_int_equal(p2mk_p2m_set(&p, g, g, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(g), p2mk_mfn(g), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	/* Populated before hvmloader: guest MTRRs off -> UC (row 7). */
 	assert_int_equal(get(&p, 0x200).attrs.mt, P2MK_MT_UC);
@@ -131,7 +134,8 @@ static void defect2_iommu_without_devices(void **state)
 	c.full_cacheability = true;
 	mk(&p, &p2mk_policy_xen_ept_cdf, c, P2MK_RECALC_XEN);
 	for (uint64_t g = 0x200; g < 0x40000; g += 512)
-		assert_int_equal(p2mk_p2m_set(&p, g, g, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(g), p2mk_mfn(g), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	hvmloader_mtrrs(&p, 0, 0xf0000000);
 	assert_int_equal(stale(&p), 0);
@@ -146,7 +150,8 @@ static void defect2_pvh_order(void **state)
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, cfg_ept(true), P2MK_RECALC_XEN);
 	for (uint64_t g = 0; g < 0x40000; g += 512)
-		assert_int_equal(p2mk_p2m_set(&p, g, g, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(g), p2mk_mfn(g), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	/* xg_dom_x86.c: defType = E | WB after population ... */
 	wr(&p, 0, P2MK_MSR_MTRR_DEF_TYPE, P2MK_MTRR_DEF_E | P2MK_MT_WB);
@@ -160,7 +165,8 @@ static void defect2_pvh_order(void **state)
 	done(&p);
 	mk(&q, &p2mk_policy_xen_ept, cfg_ept(true), P2MK_RECALC_XEN);
 	for (uint64_t g = 0; g < 0x40000; g += 512)
-		assert_int_equal(p2mk_p2m_set(&q, g, g, 9, P2MK_P2M_RAM_RW),
+		assert_int_equal(p2mk_p2m_set(&q, p2mk_gfn(g), p2mk_mfn(g), 9,
+		                              P2MK_P2M_RAM_RW),
 		                 P2MK_OK);
 	assert_int_equal(p2mk_p2m_assign_device(&q), P2MK_OK);
 	wr(&q, 0, P2MK_MSR_MTRR_DEF_TYPE, P2MK_MTRR_DEF_E | P2MK_MT_WB);
@@ -177,15 +183,18 @@ static void defect2_uc_pin(void **state)
 	(void)state;
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, cfg_ept(true), P2MK_RECALC_XEN);
-	assert_int_equal(p2mk_p2m_set(&p, 0x400, 0x400, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400), p2mk_mfn(0x400), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	/* Allowed (the IOMMU is on, d63b2c60f7) but not resynced. */
-	assert_int_equal(p2mk_p2m_pin(&p, 0x400, 0x5ff, P2MK_MT_UC), P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x400), 0x200, P2MK_MT_UC),
+	                 P2MK_OK);
 	assert_int_equal(p2mk_p2m_get_stats(&p).resyncs, 0);
 	assert_int_equal(stale(&p), 1);
 	assert_false(get(&p, 0x400).attrs.flags & P2MK_PT_IPAT);
 	/* A WB pin takes the other path (p2m_memory_type_changed). */
-	assert_int_equal(p2mk_p2m_pin(&p, 0x400, 0x5ff, P2MK_MT_WB), P2MK_OK);
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x400), 0x200, P2MK_MT_WB),
+	                 P2MK_OK);
 	assert_int_equal(p2mk_p2m_get_stats(&p).resyncs, 1);
 	assert_int_equal(stale(&p), 0);
 	printf("defect 2c: UC pin on an IOMMU domain without I/O: entry "
@@ -199,14 +208,16 @@ static void finding_iomem_deny(void **state)
 	(void)state;
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, cfg_ept(false), P2MK_RECALC_XEN);
-	assert_int_equal(p2mk_p2m_iomem_permit(&p, 0xfe000, 0xfe0ff, 0),
+	assert_int_equal(p2mk_p2m_iomem_permit(&p, p2mk_mfn(0xfe000), 0x100, 0),
 	                 P2MK_OK);
 	hvmloader_mtrrs(&p, 0, 0xf0000000);
-	assert_int_equal(p2mk_p2m_set(&p, 0x400, 0x400, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400), p2mk_mfn(0x400), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	assert_false(get(&p, 0x400).attrs.flags & P2MK_PT_IPAT); /* row 7 */
 	uint64_t before = p2mk_p2m_get_stats(&p).resyncs;
-	assert_int_equal(p2mk_p2m_iomem_deny(&p, 0xfe000, 0xfe0ff), P2MK_OK);
+	assert_int_equal(p2mk_p2m_iomem_deny(&p, p2mk_mfn(0xfe000), 0x100),
+	                 P2MK_OK);
 	/* iomem_deny_access calls memory_type_changed, whose condition 1
 	 * (cache_flush_permitted) is now false: nothing is recomputed,
 	 * although row 2 now says WB + IPAT. */
@@ -242,7 +253,8 @@ static void defect3_partial_coverage(void **state)
 	struct p2mk_mtrr_lookup l =
 	    p2mk_mtrr_lookup(&p.vcpu[0], 0x10000000, 9, P2MK_OVERLAP_XEN);
 	assert_int_equal(l.kind, P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_p2m_set(&p, 0x10000, 0x10000, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x10000), p2mk_mfn(0x10000),
+	                              9, P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	/* The whole superpage is UC; page 0x10001 should be WB. */
 	struct p2mk_p2m_entry e = get(&p, 0x10001);
@@ -262,12 +274,14 @@ static void defect4_special_loop(void **state)
 	struct p2mk_p2m p;
 	mk(&p, &p2mk_policy_xen_ept, cfg_ept(true), P2MK_RECALC_XEN);
 	assert_int_equal(p2mk_p2m_assign_device(&p), P2MK_OK);
-	assert_int_equal(
-	    p2mk_p2m_set(&p, 0x40000, 0x40000, 18, P2MK_P2M_RAM_RW), P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x40000), p2mk_mfn(0x40000),
+	                              18, P2MK_P2M_RAM_RW),
+	                 P2MK_OK);
 	assert_int_equal(p2mk_p2m_get_stats(&p).special_checks, 262144);
 	hvmloader_mtrrs(&p, 0, 0xf0000000);
 	bool ex;
-	assert_int_equal(p2mk_p2m_touch(&p, 0x40000, 0, &ex), P2MK_OK);
+	assert_int_equal(p2mk_p2m_touch(&p, p2mk_gfn(0x40000), 0, &ex),
+	                 P2MK_OK);
 	assert_true(ex);
 	assert_int_equal(p2mk_p2m_get_stats(&p).special_checks, 2 * 262144);
 	printf("defect 4: 262144 special-page tests per 1G EMT computation "
@@ -294,7 +308,8 @@ static void defect5_noncontiguous_mask(void **state)
 	/* At order 9 the hole bit is cut off: the whole 2M is UC. */
 	assert_int_equal(p2mk_xen_mtrr_get_type(&p.vcpu[0], 0x200000, 9),
 	                 P2MK_MT_UC);
-	assert_int_equal(p2mk_p2m_set(&p, 0x200, 0x200, 9, P2MK_P2M_RAM_RW),
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x200), p2mk_mfn(0x200), 9,
+	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);
 	assert_int_equal(get(&p, 0x300).attrs.mt, P2MK_MT_UC);
 	printf("defect 5: mask 0xff0100000 accepted; 2M page at 2M is EMT "
@@ -313,14 +328,16 @@ static void defect6_vcpu_order(void **state)
 		c.nvcpus = 2;
 		mk(&p, &p2mk_policy_xen_ept, c, P2MK_RECALC_XEN);
 		assert_int_equal(p2mk_p2m_assign_device(&p), P2MK_OK);
-		assert_int_equal(
-		    p2mk_p2m_set(&p, 0x400, 0x400, 9, P2MK_P2M_RAM_RW),
-		    P2MK_OK);
+		assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x400),
+		                              p2mk_mfn(0x400), 9,
+		                              P2MK_P2M_RAM_RW),
+		                 P2MK_OK);
 		hvmloader_mtrrs(&p, 0, 0xf0000000);
 		/* vCPU 1 runs with WT as default type (no check made). */
 		wr(&p, 1, P2MK_MSR_MTRR_DEF_TYPE, P2MK_MTRR_DEF_E | P2MK_MT_WT);
 		bool ex;
-		assert_int_equal(p2mk_p2m_touch(&p, 0x400, who, &ex), P2MK_OK);
+		assert_int_equal(p2mk_p2m_touch(&p, p2mk_gfn(0x400), who, &ex),
+		                 P2MK_OK);
 		assert_true(ex);
 		emt[who] = get(&p, 0x400).attrs.mt;
 		done(&p);

@@ -50,12 +50,14 @@ static void doc_domain(struct tenv *e, unsigned arch, int variant)
 	e->cfg.dic = variant == 0;
 	e->pdevs = 1;
 	e->io[e->nio++] =
-	    (struct p2mk_io_range){{0xd0000, 0xd0fff}, P2MK_IO_VFIO};
+	    (struct p2mk_io_range){{p2mk_mfn(0xd0000), 0x1000}, P2MK_IO_VFIO};
 	e->io[e->nio++] = (struct p2mk_io_range){
-	    {0xe0000, 0xe0fff}, P2MK_IO_VFIO | P2MK_IO_PREFETCHABLE};
-	e->io[e->nio++] = (struct p2mk_io_range){
-	    {0x200000, 0x2fffff}, P2MK_IO_VFIO | P2MK_IO_HOST_CACHEABLE};
-	e->special[e->nspecial++] = (struct p2mk_frame_range){0x5000, 0x5000};
+	    {p2mk_mfn(0xe0000), 0x1000}, P2MK_IO_VFIO | P2MK_IO_PREFETCHABLE};
+	e->io[e->nio++] =
+	    (struct p2mk_io_range){{p2mk_mfn(0x200000), 0x100000},
+	                           P2MK_IO_VFIO | P2MK_IO_HOST_CACHEABLE};
+	e->special[e->nspecial++] =
+	    (struct p2mk_mfn_range){p2mk_mfn(0x5000), 1};
 	tenv_var(&e->vcpu[0], 0, 0xc0000000, 0x40000000, P2MK_MT_UC);
 	tenv_enable(&e->vcpu[0], P2MK_MT_WB, true);
 }

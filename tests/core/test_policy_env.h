@@ -24,8 +24,8 @@ struct tenv {
 	struct p2mk_mtrr_state host;
 	bool have_host;
 	struct p2mk_io_range io[4];
-	struct p2mk_frame_range ro[4];
-	struct p2mk_frame_range special[4];
+	struct p2mk_mfn_range ro[4];
+	struct p2mk_mfn_range special[4];
 	struct p2mk_pinned pin[4];
 	unsigned nio, nro, nspecial, npin, ioports, pdevs;
 	int cur_vcpu;
@@ -45,7 +45,7 @@ static inline void tenv_mtrr_reset(struct p2mk_mtrr_state *m)
 static inline void tenv_init(struct tenv *e, unsigned arch)
 {
 	memset(e, 0, sizeof(*e));
-	e->cfg.arch = (uint8_t)arch;
+	e->cfg.arch = (enum p2mk_arch)arch;
 	e->cfg.nvcpus = 1;
 	e->cfg.paddr_bits = TENV_MAXPHYADDR;
 	for (unsigned i = 0; i < P2MK_P2M_MAX_VCPUS; i++)
@@ -116,10 +116,10 @@ static inline struct p2mk_policy_out tenv_decide(const struct p2mk_policy *p,
                                                  unsigned order, uint64_t gfn,
                                                  uint64_t mfn)
 {
-	struct p2mk_policy_query q = {.type = (uint8_t)type,
-	                              .order = (uint8_t)order,
-	                              .gfn = gfn,
-	                              .mfn = mfn};
+	struct p2mk_policy_query q = {.type = (enum p2mk_p2mt)type,
+	                              .order = order,
+	                              .gfn = p2mk_gfn(gfn),
+	                              .mfn = p2mk_mfn(mfn)};
 	struct p2mk_policy_out o;
 	p->decide(tenv_view(e), &q, &o);
 	assert_non_null(o.branch);

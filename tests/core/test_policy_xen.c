@@ -24,22 +24,24 @@ static void build(struct tenv *e, unsigned dom)
 	tenv_init(e, P2MK_ARCH_X86_EPT);
 	e->cfg.iommu = (dom & D_IOMMU) != 0;
 	if (dom & D_IO)
-		e->io[e->nio++] = (struct p2mk_io_range){{0xd0000, 0xdffff}, 0};
+		e->io[e->nio++] =
+		    (struct p2mk_io_range){{p2mk_mfn(0xd0000), 0x10000}, 0};
 	if (dom & D_RO) {
-		e->ro[e->nro++] = (struct p2mk_frame_range){0xfee00, 0xfee00};
-		e->ro[e->nro++] = (struct p2mk_frame_range){0xa0000, 0xa01ff};
+		e->ro[e->nro++] = (struct p2mk_mfn_range){p2mk_mfn(0xfee00), 1};
+		e->ro[e->nro++] =
+		    (struct p2mk_mfn_range){p2mk_mfn(0xa0000), 0x200};
 	}
 	if (dom & D_SPECIAL) {
 		e->special[e->nspecial++] =
-		    (struct p2mk_frame_range){0x5000, 0x5000};
+		    (struct p2mk_mfn_range){p2mk_mfn(0x5000), 1};
 		e->special[e->nspecial++] =
-		    (struct p2mk_frame_range){0x6000, 0x61ff};
+		    (struct p2mk_mfn_range){p2mk_mfn(0x6000), 0x200};
 	}
 	if (dom & D_PIN) {
 		e->pin[e->npin++] =
-		    (struct p2mk_pinned){0x200, 0x3ff, P2MK_MT_WC};
+		    (struct p2mk_pinned){p2mk_gfn(0x200), 0x200, P2MK_MT_WC};
 		e->pin[e->npin++] =
-		    (struct p2mk_pinned){0x400, 0x400, P2MK_MT_UCM};
+		    (struct p2mk_pinned){p2mk_gfn(0x400), 1, P2MK_MT_UCM};
 	}
 	if (dom & D_GMTRR) {
 		struct p2mk_mtrr_state *g = &e->vcpu[0];

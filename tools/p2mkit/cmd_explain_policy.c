@@ -123,7 +123,8 @@ static int list_policies(bool json)
 
 struct pargs {
 	const char *policy;
-	unsigned type, order, host_mtrr, guest_pat, pin;
+	enum p2mk_p2mt type;
+	unsigned order, host_mtrr, guest_pat, pin;
 	uint64_t gfn, mfn, pin_start, pin_end;
 	unsigned devices, ioports;
 	bool have_host, have_pat, have_pin, json, iomem, ro, special;
@@ -149,7 +150,7 @@ static bool parse_pin_range(const char *s, struct pargs *a)
 	*c2 = '\0';
 	return cli_parse_u64(buf, &a->pin_start) &&
 	       cli_parse_u64(c1 + 1, &a->pin_end) &&
-	       cli_parse_type(c2 + 1, &a->pin);
+	       a->pin_end >= a->pin_start && cli_parse_type(c2 + 1, &a->pin);
 }
 
 static int parse(int argc, char **argv, struct pargs *a)
@@ -413,12 +414,13 @@ int cmd_explain_policy(int argc, char **argv)
 	a.cfg.arch = pol->arch;
 	a.cfg.nvcpus = 1;
 	a.cfg.paddr_bits = (uint8_t)a.mtrr.maxphyaddr;
-	struct p2mk_frame_range blk = {a.mfn, a.mfn + n - 1};
+	struct p2mk_mfn_range blk = {p2mk_mfn(a.mfn), n};
 	struct p2mk_io_range io = {blk, a.ioflags};
-	struct p2mk_pinned pin = {a.gfn, a.gfn + n - 1, (uint8_t)a.pin};
+	struct p2mk_pinned pin = {p2mk_gfn(a.gfn), n, (enum p2mk_mt)a.pin};
 	if (a.have_pin && a.pin_start != UINT64_MAX) {
-		pin.start = a.pin_start;
-		pin.end = a.pin_end;
+		/* --pin-range names Xen's inclusive [start, end]. */
+		pin.gfn = p2mk_gfn(a.pin_start);
+		pin.count = a.pin_end - a.pin_start + 1;
 	}
 	struct p2mk_policy_view v = {
 	    .cfg = &a.cfg,
@@ -437,17 +439,18 @@ int cmd_explain_policy(int argc, char **argv)
 	    .cur_vcpu = -1, /* toolstack context: vCPU 0 (xen §6 row 0) */
 	    .guest_cd = a.guest_cd,
 	};
-	struct p2mk_policy_query q = {(uint8_t)a.type, (uint8_t)a.order, a.gfn,
-	                              a.mfn};
+	struct p2mk_policy_query q = {a.type, a.order, p2mk_gfn(a.gfn),
+	                              p2mk_mfn(a.mfn)};
 	struct p2mk_policy_out o;
 	pol->decide(&v, &q, &o);
 	char ans[48];
 	p2mk_policy_out_str(pol->arch, &o, ans, sizeof(ans));
 	bool cfp = p2mk_view_cache_flush_permitted(&v);
 	/* Inputs the x86 policies may have read. */
-	int xg = p2mk_xen_mtrr_get_type(&vcpu, a.gfn << 12, a.order);
+	uint64_t gpa = p2mk_gfn_to_gpa(q.gfn).v;
+	int xg = p2mk_xen_mtrr_get_type(&vcpu, gpa, a.order);
 	struct p2mk_mtrr_lookup exact =
-	    p2mk_mtrr_lookup(&vcpu, a.gfn << 12, a.order, P2MK_OVERLAP_XEN);
+	    p2mk_mtrr_lookup(&vcpu, gpa, a.order, P2MK_OVERLAP_XEN);
 	struct p2mk_mt_result eff;
 	bool have_eff = effective(pol, &o, &a, &eff);
 
