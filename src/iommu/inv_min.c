@@ -52,19 +52,60 @@ static struct cut one_block(const struct min_ctx *m, uint64_t size,
 	return (struct cut){cost, 1, extra};
 }
 
-/* Best cut of the block of 2^order frames at @first. */
+/* A node of the explicit-stack walk (clang-tidy forbids recursion). */
+struct frame {
+	uint64_t first;
+	unsigned order;
+	unsigned stage; /* 0: fresh, 1: left half done, 2: both done */
+	struct cut whole, left;
+};
+
+/* Evaluate a fresh node: a final answer, or false to descend. */
+static bool leaf_answer(const struct min_ctx *m, struct frame *f,
+                        struct cut *ret)
+{
+	uint64_t size = P2MK_BIT(f->order);
+	uint64_t cov = iommu_ranges_covered(m->r, m->n, f->first, size);
+	if (cov == 0) {
+		*ret = (struct cut){0, 0, 0};
+		return true;
+	}
+	f->whole = one_block(m, size, cov);
+	*ret = f->whole;
+	return cov == size || f->order == 0;
+}
+
+/* Best cut of the block of 2^order frames at @first (post-order walk). */
 static struct cut best(const struct min_ctx *m, uint64_t first, unsigned order)
 {
-	uint64_t size = P2MK_BIT(order);
-	uint64_t cov = iommu_ranges_covered(m->r, m->n, first, size);
-	if (cov == 0)
-		return (struct cut){0, 0, 0};
-	struct cut whole = one_block(m, size, cov);
-	if (cov == size || order == 0)
-		return whole;
-	struct cut halves = cut_sum(best(m, first, order - 1),
-	                            best(m, first + size / 2, order - 1));
-	return cut_less(halves, whole) ? halves : whole;
+	struct frame st[IOMMU_MAX_ORDER + 2];
+	unsigned sp = 0;
+	struct cut ret = {0, 0, 0};
+	st[0] = (struct frame){first, order, 0, ret, ret};
+	for (;;) {
+		struct frame *f = &st[sp];
+		uint64_t half = P2MK_BIT(f->order) / 2;
+		if (f->stage == 0 && !leaf_answer(m, f, &ret)) {
+			f->stage = 1;
+			st[++sp] =
+			    (struct frame){f->first, f->order - 1, 0, ret, ret};
+			continue;
+		}
+		if (f->stage == 1) {
+			f->left = ret;
+			f->stage = 2;
+			st[++sp] = (struct frame){f->first + half, f->order - 1,
+			                          0, ret, ret};
+			continue;
+		}
+		if (f->stage == 2) {
+			struct cut halves = cut_sum(f->left, ret);
+			ret = cut_less(halves, f->whole) ? halves : f->whole;
+		}
+		if (sp == 0)
+			return ret;
+		sp--;
+	}
 }
 
 static void take(struct min_ctx *m, uint64_t first, unsigned order,
@@ -78,17 +119,35 @@ static void take(struct min_ctx *m, uint64_t first, unsigned order,
 	m->emit(m->ctx, &d);
 }
 
-/* Take the best cut of one block, emitting its descriptors in order. */
+/*
+ * Take the best cut of one block, emitting its descriptors in ascending
+ * order: a depth-first walk that descends wherever the best cut of a node
+ * is more than one descriptor (right halves wait on the stack).
+ */
 static void take_best(struct min_ctx *m, uint64_t first, unsigned order)
 {
-	struct cut c = best(m, first, order);
-	uint64_t size = P2MK_BIT(order);
-	if (c.descs <= 1) {
-		take(m, first, order, c);
-		return;
+	struct {
+		uint64_t first;
+		unsigned order;
+	} st[2 * IOMMU_MAX_ORDER + 4];
+	unsigned sp = 1;
+	st[0].first = first;
+	st[0].order = order;
+	while (sp > 0) {
+		sp--;
+		uint64_t b = st[sp].first;
+		unsigned o = st[sp].order;
+		struct cut c = best(m, b, o);
+		if (c.descs <= 1) {
+			take(m, b, o, c);
+			continue;
+		}
+		st[sp].first = b + P2MK_BIT(o) / 2;
+		st[sp].order = o - 1;
+		st[sp + 1].first = b;
+		st[sp + 1].order = o - 1;
+		sp += 2;
 	}
-	take_best(m, first, order - 1);
-	take_best(m, first + size / 2, order - 1);
 }
 
 /*
