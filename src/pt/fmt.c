@@ -139,45 +139,23 @@ static const struct p2mk_pt_fmt_ops ept_ops = {ept_check, ept_leaf, ept_decode,
 	(P2MK_PT_IPAT | P2MK_PT_A | P2MK_PT_D | P2MK_PT_SNP | P2MK_PT_SVE |    \
 	 P2MK_PT_RECALC)
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_ept4 = {
-    .name = "ept4",
-    .kind = P2MK_PT_EPT,
-    .levels = 4,
-    .ias = 48,
-    .oas = 52,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 51,
-    .sw_bits = 6,
-    .hw_leaf_levels = 0x7, /* 4 KiB, 2 MiB (CAP[16]), 1 GiB (CAP[17]) */
-    .leaf_levels = 0x7,
-    .flags_ok = EPT_FLAGS,
-    .present_mask = EPT_R | EPT_W | EPT_X, /* x86 §8.1: 000b = not present */
-    .table_mask = EPT_PS,
-    .table_match = {0},
-    .bbm_mask = 0,
-    .ops = &ept_ops,
-};
+/* One EPT definition; the instances differ only in depth and width. */
+#define EPT_FMT(nm, lv, in)                                                    \
+	{                                                                      \
+		.name = (nm), .kind = P2MK_PT_EPT, .levels = (lv),             \
+		.ias = (in), .oas = 52, .oa_hi = 51, .sw_bits = 6,             \
+		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
+		.flags_ok = EPT_FLAGS, .present_mask = EPT_R | EPT_W | EPT_X,  \
+		.table_mask = EPT_PS, .table_match = {0}, .bbm_mask = 0,       \
+		.ops = &ept_ops,                                               \
+	}
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_ept5 = {
-    .name = "ept5",
-    .kind = P2MK_PT_EPT,
-    .levels = 5,
-    .ias = 57,
-    .oas = 52,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 51,
-    .sw_bits = 6,
-    .hw_leaf_levels = 0x7, /* no 512 GiB EPT pages */
-    .leaf_levels = 0x7,
-    .flags_ok = EPT_FLAGS,
-    .present_mask = EPT_R | EPT_W | EPT_X,
-    .table_mask = EPT_PS,
-    .table_match = {0},
-    .bbm_mask = 0,
-    .ops = &ept_ops,
-};
+/*
+ * 4 KiB, 2 MiB (EPT_VPID_CAP[16]) and 1 GiB (CAP[17]) leaves; no 512 GiB
+ * EPT pages even with 5 levels.  x86 §8.1: R/W/X = 000b is not present.
+ */
+const struct p2mk_pt_fmt p2mk_pt_fmt_ept4 = EPT_FMT("ept4", 4, 48);
+const struct p2mk_pt_fmt p2mk_pt_fmt_ept5 = EPT_FMT("ept5", 5, 57);
 
 /* ---- x86-64 long mode as AMD NPT (APM vol. 2 §5.3.3, §5.4, §15.25) --- */
 
@@ -262,45 +240,19 @@ static const struct p2mk_pt_fmt_ops x86_ops = {x86_check, x86_leaf, x86_decode,
 
 #define X86_FLAGS (P2MK_PT_A | P2MK_PT_D | P2MK_PT_RECALC)
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_npt = {
-    .name = "npt",
-    .kind = P2MK_PT_X86_64,
-    .levels = 4,
-    .ias = 48,
-    .oas = 52,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 51,
-    .sw_bits = 6,
-    .hw_leaf_levels = 0x7, /* 1 GiB needs CPUID 8000_0001h EDX[26] */
-    .leaf_levels = 0x7,
-    .flags_ok = X86_FLAGS,
-    .present_mask = X86_P,
-    .table_mask = X86_PS,
-    .table_match = {0},
-    .bbm_mask = 0,
-    .ops = &x86_ops,
-};
+#define X86_FMT(nm, lv, in)                                                    \
+	{                                                                      \
+		.name = (nm), .kind = P2MK_PT_X86_64, .levels = (lv),          \
+		.ias = (in), .oas = 52, .oa_hi = 51, .sw_bits = 6,             \
+		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
+		.flags_ok = X86_FLAGS, .present_mask = X86_P,                  \
+		.table_mask = X86_PS, .table_match = {0}, .bbm_mask = 0,       \
+		.ops = &x86_ops,                                               \
+	}
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_npt5 = {
-    .name = "npt5",
-    .kind = P2MK_PT_X86_64,
-    .levels = 5,
-    .ias = 57,
-    .oas = 52,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 51,
-    .sw_bits = 6,
-    .hw_leaf_levels = 0x7,
-    .leaf_levels = 0x7,
-    .flags_ok = X86_FLAGS,
-    .present_mask = X86_P,
-    .table_mask = X86_PS,
-    .table_match = {0},
-    .bbm_mask = 0,
-    .ops = &x86_ops,
-};
+/* 1 GiB leaves need CPUID 8000_0001h EDX[26]. */
+const struct p2mk_pt_fmt p2mk_pt_fmt_npt = X86_FMT("npt", 4, 48);
+const struct p2mk_pt_fmt p2mk_pt_fmt_npt5 = X86_FMT("npt5", 5, 57);
 
 /* ---- Arm stage 2, 4 KiB granule (DDI 0487 D8.3, arm64 §3) ------------- */
 
@@ -385,49 +337,26 @@ static const struct p2mk_pt_fmt_ops s2_ops = {s2_check, s2_leaf, s2_decode,
  */
 #define S2_BBM (GM(47, 12) | GM(5, 2) | GM(9, 8) | S2_VALID | S2_TABLE)
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_arm_s2_l3 = {
-    .name = "arm-s2-l3",
-    .kind = P2MK_PT_ARM_S2,
-    .levels = 3,
-    .ias = 40, /* start at level 1 with 2 concatenated tables (KVM default) */
-    .oas = 48,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 47,
-    .sw_bits = 4,
-    .hw_leaf_levels = 0x7, /* page, 2 MiB and 1 GiB blocks */
-    .leaf_levels = 0x7,
-    .flags_ok = P2MK_PT_A | P2MK_PT_RECALC,
-    .present_mask = S2_VALID,
-    .table_mask = S2_VALID | S2_TABLE,
-    .table_match = {0, S2_VALID | S2_TABLE, S2_VALID | S2_TABLE,
-                    S2_VALID | S2_TABLE, S2_VALID | S2_TABLE,
-                    S2_VALID | S2_TABLE},
-    .bbm_mask = S2_BBM,
-    .ops = &s2_ops,
-};
+#define S2_TBL (S2_VALID | S2_TABLE)
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_arm_s2_l4 = {
-    .name = "arm-s2-l4",
-    .kind = P2MK_PT_ARM_S2,
-    .levels = 4,
-    .ias = 48,
-    .oas = 48,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 47,
-    .sw_bits = 4,
-    .hw_leaf_levels = 0x7, /* no level-0 blocks without FEAT_LPA2 */
-    .leaf_levels = 0x7,
-    .flags_ok = P2MK_PT_A | P2MK_PT_RECALC,
-    .present_mask = S2_VALID,
-    .table_mask = S2_VALID | S2_TABLE,
-    .table_match = {0, S2_VALID | S2_TABLE, S2_VALID | S2_TABLE,
-                    S2_VALID | S2_TABLE, S2_VALID | S2_TABLE,
-                    S2_VALID | S2_TABLE},
-    .bbm_mask = S2_BBM,
-    .ops = &s2_ops,
-};
+/*
+ * Page, 2 MiB and 1 GiB blocks (no level-0 blocks without FEAT_LPA2).  The
+ * root may be up to 16 concatenated tables (DDI 0487 D8.2).
+ */
+#define S2_FMT(nm, lv, in)                                                     \
+	{                                                                      \
+		.name = (nm), .kind = P2MK_PT_ARM_S2, .levels = (lv),          \
+		.ias = (in), .oas = 48, .oa_hi = 47, .sw_bits = 4,             \
+		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
+		.flags_ok = P2MK_PT_A | P2MK_PT_RECALC, .root_concat_lg2 = 4,  \
+		.present_mask = S2_VALID, .table_mask = S2_TBL,                \
+		.table_match = {0, S2_TBL, S2_TBL, S2_TBL, S2_TBL, S2_TBL},    \
+		.bbm_mask = S2_BBM, .ops = &s2_ops,                            \
+	}
+
+/* 40-bit IPA: start at level 1 with 2 concatenated tables (KVM default). */
+const struct p2mk_pt_fmt p2mk_pt_fmt_arm_s2_l3 = S2_FMT("arm-s2-l3", 3, 40);
+const struct p2mk_pt_fmt p2mk_pt_fmt_arm_s2_l4 = S2_FMT("arm-s2-l4", 4, 48);
 
 /* ---- Intel VT-d second-stage (VT-d spec §3.7, §9.8) ------------------- */
 
@@ -493,9 +422,8 @@ static const struct p2mk_pt_fmt_ops vtd_ops = {vtd_check, vtd_leaf, vtd_decode,
 #define VTD_FMT(nm, lv, in)                                                    \
 	{                                                                      \
 		.name = (nm), .kind = P2MK_PT_VTD_SL, .levels = (lv),          \
-		.ias = (in), .oas = 52, .granule_lg2 = 12, .table_lg2 = 9,     \
-		.oa_hi = 51, .sw_bits = 6, .hw_leaf_levels = 0x7,              \
-		.leaf_levels = 0x7,                                            \
+		.ias = (in), .oas = 52, .oa_hi = 51, .sw_bits = 6,             \
+		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
 		.flags_ok =                                                    \
 		    P2MK_PT_A | P2MK_PT_D | P2MK_PT_SNP | P2MK_PT_RECALC,      \
 		.present_mask = VTD_R | VTD_W, .table_mask = VTD_PS,           \
@@ -582,12 +510,12 @@ static uint64_t amd_table(const struct p2mk_pt_fmt *f, uint64_t pa,
 static const struct p2mk_pt_fmt_ops amd_ops = {amd_check, amd_leaf, amd_decode,
                                                amd_table};
 
-#define AMD_FMT(nm, lv, in)                                                    \
+/* @opt: P2MK_PT_OPT_AMDV1_PAGE_SIZE or 0. */
+#define AMD_FMT(nm, lv, in, opt)                                               \
 	{                                                                      \
 		.name = (nm), .kind = P2MK_PT_AMDV1, .levels = (lv),           \
-		.ias = (in), .oas = 52, .granule_lg2 = 12, .table_lg2 = 9,     \
-		.oa_hi = 51, .sw_bits = 6, .hw_leaf_levels = 0x7,              \
-		.leaf_levels = 0x7,                                            \
+		.ias = (in), .oas = 52, .oa_hi = 51, .sw_bits = 6,             \
+		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
 		.flags_ok =                                                    \
 		    P2MK_PT_A | P2MK_PT_D | P2MK_PT_FC | P2MK_PT_RECALC,       \
 		.present_mask = AMD_PR, .table_mask = GM(11, 9),               \
@@ -597,46 +525,27 @@ static const struct p2mk_pt_fmt_ops amd_ops = {amd_check, amd_leaf, amd_decode,
 		                3u << AMD_NL_LO,                               \
 		                4u << AMD_NL_LO,                               \
 		                5u << AMD_NL_LO},                              \
-		.bbm_mask = 0, .ops = &amd_ops,                                \
+		.bbm_mask = 0, .options = (opt),                               \
+		.options_ok = P2MK_PT_OPT_AMDV1_PAGE_SIZE, .ops = &amd_ops,    \
 	}
 
-const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l3 = AMD_FMT("amdv1-l3", 3, 39);
-const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4 = AMD_FMT("amdv1-l4", 4, 48);
-
-const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4_ps = {
-    .name = "amdv1-l4-ps",
-    .kind = P2MK_PT_AMDV1,
-    .levels = 4,
-    .ias = 48,
-    .oas = 52,
-    .granule_lg2 = 12,
-    .table_lg2 = 9,
-    .oa_hi = 51,
-    .sw_bits = 6,
-    .hw_leaf_levels = 0x7,
-    .leaf_levels = 0x7,
-    .flags_ok = P2MK_PT_A | P2MK_PT_D | P2MK_PT_FC | P2MK_PT_RECALC,
-    .present_mask = AMD_PR,
-    .table_mask = GM(11, 9),
-    .table_match = {0, 1u << AMD_NL_LO, 2u << AMD_NL_LO, 3u << AMD_NL_LO,
-                    4u << AMD_NL_LO, 5u << AMD_NL_LO},
-    .bbm_mask = 0,
-    .options = P2MK_PT_OPT_AMDV1_PAGE_SIZE,
-    .ops = &amd_ops,
-};
+const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l3 = AMD_FMT("amdv1-l3", 3, 39, 0);
+const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4 = AMD_FMT("amdv1-l4", 4, 48, 0);
+const struct p2mk_pt_fmt p2mk_pt_fmt_amdv1_l4_ps =
+    AMD_FMT("amdv1-l4-ps", 4, 48, P2MK_PT_OPT_AMDV1_PAGE_SIZE);
 
 /* ---- instance checks ------------------------------------------------- */
 
 static unsigned root_lg2_entries(const struct p2mk_pt_fmt *f)
 {
-	unsigned below = f->granule_lg2 + f->table_lg2 * (f->levels - 1u);
+	unsigned below = p2mk_pt_level_lg2sz(f, f->levels - 1u);
 	return f->ias > below ? f->ias - below : 0;
 }
 
 unsigned p2mk_pt_fmt_root_pages(const struct p2mk_pt_fmt *f)
 {
 	unsigned lg2 = root_lg2_entries(f);
-	return lg2 > f->table_lg2 ? 1u << (lg2 - f->table_lg2) : 1u;
+	return lg2 > P2MK_PT_TABLE_LG2 ? 1u << (lg2 - P2MK_PT_TABLE_LG2) : 1u;
 }
 
 enum p2mk_err p2mk_pt_fmt_check(const struct p2mk_pt_fmt *f)
@@ -647,22 +556,18 @@ enum p2mk_err p2mk_pt_fmt_check(const struct p2mk_pt_fmt *f)
 		return P2MK_ERR_INVAL;
 	if (f->levels < 1 || f->levels > P2MK_PT_MAX_LEVELS)
 		return P2MK_ERR_INVAL;
-	/* The walker hard-codes 4 KiB granules and 512-entry tables. */
-	if (f->granule_lg2 != 12 || f->table_lg2 != P2MK_PT_TABLE_LG2)
-		return P2MK_ERR_INVAL;
 	unsigned lg2 = root_lg2_entries(f);
 	if (lg2 == 0 || f->ias > 64)
 		return P2MK_ERR_INVAL;
-	/* Only Arm stage 2 concatenates roots, up to 16 (4 more bits). */
-	unsigned extra = f->kind == P2MK_PT_ARM_S2 ? 4u : 0u;
-	if (lg2 > f->table_lg2 + extra)
+	/* A root wider than one table is only legal as a concatenation. */
+	if (f->root_concat_lg2 > 4 ||
+	    lg2 > P2MK_PT_TABLE_LG2 + (unsigned)f->root_concat_lg2)
 		return P2MK_ERR_INVAL;
 	if (f->oa_hi > 63 || f->oas < 13 || f->oas > f->oa_hi + 1u)
 		return P2MK_ERR_INVAL;
 	if (f->sw_bits > 8)
 		return P2MK_ERR_INVAL;
-	if (f->options != 0 && (f->kind != P2MK_PT_AMDV1 ||
-	                        (f->options & ~P2MK_PT_OPT_AMDV1_PAGE_SIZE)))
+	if ((f->options & ~f->options_ok) != 0)
 		return P2MK_ERR_INVAL;
 	unsigned ll = f->leaf_levels;
 	if ((ll & 1u) == 0 || (ll & ~f->hw_leaf_levels) != 0 ||

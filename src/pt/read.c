@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The read-only operations: lookup, translate, lookup_many and walk, each
+ * a cursor moving down (and, for walk, along) the tree.  None writes
+ * anything, so they take a const pt; lookups may run concurrently.
+ */
+#include "cursor.h"
+
+void p2mk_pti_fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
+                        uint64_t g, struct p2mk_pt_leaf *leaf)
+{
+	leaf->gfn = p2mk_gfn(g & ~(pt_span(level) - 1));
+	leaf->mfn = p2mk_mfn(leaf_mfn(pt, e, level));
+	leaf->order = P2MK_PT_TABLE_LG2 * level;
+	leaf->level = level;
+	leaf->raw = e;
+	leaf->table = false;
+	pt->fmt.ops->decode(&pt->fmt, e, level, &leaf->attrs);
+}
+
+enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                             struct p2mk_pt_leaf *leaf)
+{
+	if (pt == NULL || leaf == NULL)
+		return P2MK_ERR_INVAL;
+	const uint64_t g = gfn.v;
+	if (g >= pt->gfn_limit)
+		return P2MK_ERR_RANGE;
+	struct pt_cur c;
+	cur_init(&c, pt, g, g + 1);
+	uint64_t e = cur_down(pt, &c);
+	if (!ent_present(pt, e))
+		return P2MK_ERR_NOENT;
+	p2mk_pti_fill_leaf(pt, e, c.level, g, leaf);
+	return P2MK_OK;
+}
+
+enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                                p2mk_mfn_t *mfn, unsigned *order)
+{
+	const uint64_t g = gfn.v;
+	if (g >= pt->gfn_limit)
+		return P2MK_ERR_RANGE;
+	/* p2mk_pt_lookup() without the attribute decoding */
+	struct pt_cur c;
+	cur_init(&c, pt, g, g + 1);
+	uint64_t e = cur_down(pt, &c);
+	if (!ent_present(pt, e))
+		return P2MK_ERR_NOENT;
+	const unsigned L = c.level;
+	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + (g & (pt_span(L) - 1)));
+	if (order)
+		*order = P2MK_PT_TABLE_LG2 * L;
+	return P2MK_OK;
+}
+
+enum { GROUP = 8 };
+
+/* Up to GROUP walks, one level of each before the next level of any. */
+static void lookup_group(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
+                         size_t m, struct p2mk_pt_leaf *leaf,
+                         enum p2mk_err *err)
+{
+	struct pt_cur c[GROUP];
+	uint64_t e[GROUP];
+	bool in[GROUP];
+	for (size_t i = 0; i < m; i++) {
+		in[i] = gfn[i].v < pt->gfn_limit;
+		e[i] = 0;
+		if (!in[i])
+			continue;
+		cur_init(&c[i], pt, gfn[i].v, gfn[i].v + 1);
+		e[i] = *cur_slot(&c[i]);
+	}
+	for (unsigned L = pt_top(pt); L > 0; L--) {
+		for (size_t i = 0; i < m; i++) {
+			if (!in[i] || c[i].level != L ||
+			    !ent_table(pt, e[i], L))
+				continue;
+			cur_descend(&c[i], table_va(pt, e[i]));
+			e[i] = *cur_slot(&c[i]);
+		}
+	}
+	for (size_t i = 0; i < m; i++) {
+		if (!in[i]) {
+			err[i] = P2MK_ERR_RANGE;
+		} else if (!ent_present(pt, e[i])) {
+			err[i] = P2MK_ERR_NOENT;
+		} else {
+			p2mk_pti_fill_leaf(pt, e[i], c[i].level, gfn[i].v,
+			                   &leaf[i]);
+			err[i] = P2MK_OK;
+		}
+	}
+}
+
+void p2mk_pt_lookup_many(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
+                         size_t n, struct p2mk_pt_leaf *leaf,
+                         enum p2mk_err *err)
+{
+	if (pt == NULL || gfn == NULL || leaf == NULL || err == NULL)
+		return;
+	for (size_t b = 0; b < n; b += GROUP)
+		lookup_group(pt, gfn + b, n - b < GROUP ? n - b : GROUP,
+		             leaf + b, err + b);
+}
+
+/* What p2mk_pt_walk() reports for the table entry @e the cursor is at. */
+static void table_leaf(const struct p2mk_pt *pt, const struct pt_cur *c,
+                       uint64_t e, struct p2mk_pt_leaf *leaf)
+{
+	*leaf = (struct p2mk_pt_leaf){0};
+	leaf->gfn = p2mk_gfn(cur_start(c));
+	leaf->mfn = p2mk_hpa_to_mfn(p2mk_hpa(e & pt->oa_mask));
+	leaf->order = P2MK_PT_TABLE_LG2 * c->level;
+	leaf->level = c->level;
+	leaf->raw = e;
+	leaf->table = true;
+}
+
+enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                           uint64_t count, unsigned flags,
+                           int (*fn)(void *ctx,
+                                     const struct p2mk_pt_leaf *leaf),
+                           void *ctx, int *stopped)
+{
+	if (stopped)
+		*stopped = 0;
+	if (pt == NULL || fn == NULL || (flags & ~P2MK_PT_WALK_TABLES))
+		return P2MK_ERR_INVAL;
+	enum p2mk_err err = pt_check_range(pt, gfn.v, count);
+	if (err)
+		return err;
+	struct pt_cur c;
+	struct p2mk_pt_leaf leaf;
+	int rc = 0;
+	cur_init(&c, pt, gfn.v, gfn.v + count);
+	for (;;) {
+		uint64_t e = *cur_slot(&c);
+		if (ent_table(pt, e, c.level)) {
+			if (flags & P2MK_PT_WALK_TABLES) {
+				table_leaf(pt, &c, e, &leaf);
+				rc = fn(ctx, &leaf);
+				if (rc)
+					break;
+			}
+			cur_descend(&c, table_va(pt, e));
+			continue;
+		}
+		if (ent_present(pt, e)) {
+			p2mk_pti_fill_leaf(pt, e, c.level, c.pos, &leaf);
+			rc = fn(ctx, &leaf);
+			if (rc)
+				break;
+		}
+		if (!cur_next(&c, NULL, NULL))
+			break;
+	}
+	if (stopped)
+		*stopped = rc;
+	return P2MK_OK;
+}
