@@ -7,8 +7,10 @@
  *  - map_4k / unmap_4k: memset of as many bytes as the 4 KiB entries the
  *    range needs (8 per page);
  *  - map_super: memset of the (few) superpage entries written;
- *  - lookup_random: random reads from a flat array with one 8-byte entry
- *    per page, with the same index sequence.
+ *  - map_one / unmap_one: one 8-byte store per page into a flat array with
+ *    one entry per page, in the same (ascending) order;
+ *  - lookup_random / lookup_one: random reads from that flat array, with
+ *    the same index sequence.
  * Page-table pages come from an arena allocated and touched before any
  * timing, as a hypervisor's page pool would be; pages given back are
  * scrubbed on free (the mm_ops contract wants zeroed pages), and that
@@ -78,17 +80,24 @@ static void *big_alloc(size_t bytes)
 	const size_t align = (size_t)2 << 20;
 	bytes = (bytes + align - 1) & ~(align - 1);
 	void *p = aligned_alloc(align, bytes);
-	if (p != NULL)
+	if (p != NULL) {
 		(void)madvise(p, bytes, MADV_HUGEPAGE);
+		memset(p, 0, bytes);
+	}
 	return p;
 }
 
 /* ---- timing ---------------------------------------------------------- */
 
+/*
+ * CPU time of this thread, not wall time: on a machine shared with other
+ * jobs, time the thread spends descheduled is not the engine's.  Both the
+ * operations and their floors are timed the same way.
+ */
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -103,176 +112,256 @@ static inline uint64_t next_rand(uint64_t *s)
 	return x * UINT64_C(2685821657736338717);
 }
 
+#define SEED UINT64_C(0x9e3779b97f4a7c15)
+
 /* Keep the compiler from discarding what the floors read and write. */
 static volatile uint64_t sink;
 
-static double best(double a, double b)
+/* One benchmark run's state; t and f keep the best times over runs. */
+struct bench {
+	struct arena ar;
+	uint64_t *flat;
+	uint64_t npages, nlookup, mask, gfn0, mfn0;
+	struct p2mk_mm_ops mm;
+	struct p2mk_pt_attrs attrs;
+	struct p2mk_pt pt;
+	double t[PT_BENCH_NRESULTS], f[PT_BENCH_NRESULTS];
+	struct pt_bench_result *out;
+};
+
+static void keep_best(double *best, uint64_t t0, uint64_t t1)
 {
-	return a < b ? a : b;
+	double d = (double)(t1 - t0);
+	if (d < *best)
+		*best = d;
 }
 
-int pt_bench_run(bool quick, struct pt_bench_result out[PT_BENCH_NRESULTS],
-                 double *single_ns, const char **err)
+/* Record ops/entries/table pages of key @k after its operation. */
+static void note(struct bench *b, int k, uint64_t ops, uint64_t entries)
+{
+	b->out[k].ops = ops;
+	b->out[k].entries = entries;
+	b->out[k].table_pages = p2mk_pt_get_stats(&b->pt).table_pages;
+}
+
+/* ---- the measurements ------------------------------------------------ */
+
+static const char *bench_map_4k(struct bench *b)
+{
+	uint64_t t0 = now_ns();
+	enum p2mk_err e =
+	    p2mk_pt_map(&b->pt, p2mk_gfn(b->gfn0), p2mk_mfn(b->mfn0), b->npages,
+	                &b->attrs, 0, 0);
+	uint64_t t1 = now_ns();
+	if (e)
+		return "map_4k failed";
+	keep_best(&b->t[PT_BENCH_MAP_4K], t0, t1);
+	note(b, PT_BENCH_MAP_4K, b->npages,
+	     p2mk_pt_get_stats(&b->pt).leaves_written);
+	t0 = now_ns();
+	memset(b->flat, 0x5a, b->npages * 8);
+	t1 = now_ns();
+	keep_best(&b->f[PT_BENCH_MAP_4K], t0, t1);
+	sink = b->flat[b->npages / 3];
+	return NULL;
+}
+
+/* lookup_random (batches of 16), lookup_one, and their shared floor. */
+static void bench_lookups(struct bench *b)
+{
+	uint64_t seed = SEED, acc = 0;
+	struct p2mk_pt_leaf leaf;
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < b->nlookup; i += 16) {
+		p2mk_gfn_t gs[16];
+		struct p2mk_pt_leaf ls[16];
+		enum p2mk_err es[16];
+		for (int k = 0; k < 16; k++)
+			gs[k] =
+			    p2mk_gfn(b->gfn0 + (next_rand(&seed) & b->mask));
+		p2mk_pt_lookup_many(&b->pt, gs, 16, ls, es);
+		for (int k = 0; k < 16; k++)
+			acc += es[k] == P2MK_OK ? ls[k].mfn.v : 0;
+	}
+	uint64_t t1 = now_ns();
+	keep_best(&b->t[PT_BENCH_LOOKUP_RANDOM], t0, t1);
+	seed = SEED;
+	t0 = now_ns();
+	for (uint64_t i = 0; i < b->nlookup; i++) {
+		uint64_t g = b->gfn0 + (next_rand(&seed) & b->mask);
+		if (p2mk_pt_lookup(&b->pt, p2mk_gfn(g), &leaf) == P2MK_OK)
+			acc += leaf.mfn.v;
+	}
+	t1 = now_ns();
+	keep_best(&b->t[PT_BENCH_LOOKUP_ONE], t0, t1);
+	seed = SEED;
+	t0 = now_ns();
+	for (uint64_t i = 0; i < b->nlookup; i++)
+		acc += b->flat[next_rand(&seed) & b->mask];
+	t1 = now_ns();
+	keep_best(&b->f[PT_BENCH_LOOKUP_RANDOM], t0, t1);
+	keep_best(&b->f[PT_BENCH_LOOKUP_ONE], t0, t1);
+	sink = acc;
+	note(b, PT_BENCH_LOOKUP_RANDOM, b->nlookup, b->nlookup);
+	note(b, PT_BENCH_LOOKUP_ONE, b->nlookup, b->nlookup);
+}
+
+/* The one-page floor: one 8-byte store per page, in the same order. */
+static void floor_one(struct bench *b, int k, uint64_t v)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < b->npages; i++)
+		b->flat[i] = v + i;
+	uint64_t t1 = now_ns();
+	keep_best(&b->f[k], t0, t1);
+	sink = b->flat[b->npages / 7];
+}
+
+/*
+ * unmap_one every page of the 4 KiB-mapped range, then map_one each back:
+ * one page per call, in ascending order, the leaf tables staying in place
+ * (a partial unmap keeps them), as a fault handler populating a region
+ * does.  This measures the per-call cost of the engine; a random order
+ * would add a cache miss per call that no page table avoids.
+ */
+static const char *bench_one(struct bench *b)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < b->npages; i++)
+		if (p2mk_pt_unmap(&b->pt, p2mk_gfn(b->gfn0 + i), 1))
+			return "unmap_one failed";
+	uint64_t t1 = now_ns();
+	keep_best(&b->t[PT_BENCH_UNMAP_ONE], t0, t1);
+	note(b, PT_BENCH_UNMAP_ONE, b->npages, b->npages);
+	floor_one(b, PT_BENCH_UNMAP_ONE, 0);
+	uint64_t w0 = p2mk_pt_get_stats(&b->pt).leaves_written;
+	t0 = now_ns();
+	for (uint64_t i = 0; i < b->npages; i++) {
+		if (p2mk_pt_map(&b->pt, p2mk_gfn(b->gfn0 + i),
+		                p2mk_mfn(b->mfn0 + i), 1, &b->attrs, 0, 0))
+			return "map_one failed";
+	}
+	t1 = now_ns();
+	keep_best(&b->t[PT_BENCH_MAP_ONE], t0, t1);
+	note(b, PT_BENCH_MAP_ONE, b->npages,
+	     p2mk_pt_get_stats(&b->pt).leaves_written - w0);
+	floor_one(b, PT_BENCH_MAP_ONE, 1);
+	return NULL;
+}
+
+static const char *bench_unmap_4k(struct bench *b)
+{
+	uint64_t t0 = now_ns();
+	enum p2mk_err e = p2mk_pt_unmap(&b->pt, p2mk_gfn(b->gfn0), b->npages);
+	uint64_t t1 = now_ns();
+	if (e)
+		return "unmap_4k failed";
+	keep_best(&b->t[PT_BENCH_UNMAP_4K], t0, t1);
+	note(b, PT_BENCH_UNMAP_4K, b->npages, b->npages);
+	t0 = now_ns();
+	memset(b->flat, 0, b->npages * 8);
+	t1 = now_ns();
+	keep_best(&b->f[PT_BENCH_UNMAP_4K], t0, t1);
+	sink = b->flat[b->npages / 5];
+	return NULL;
+}
+
+/* map_super: 1 GiB leaves where alignment allows. */
+static const char *bench_map_super(struct bench *b)
+{
+	uint64_t w0 = p2mk_pt_get_stats(&b->pt).leaves_written;
+	uint64_t t0 = now_ns();
+	enum p2mk_err e =
+	    p2mk_pt_map(&b->pt, p2mk_gfn(b->gfn0), p2mk_mfn(b->mfn0), b->npages,
+	                &b->attrs, P2MK_PT_ORDER_ANY, 0);
+	uint64_t t1 = now_ns();
+	if (e)
+		return "map_super failed";
+	keep_best(&b->t[PT_BENCH_MAP_SUPER], t0, t1);
+	uint64_t n = p2mk_pt_get_stats(&b->pt).leaves_written - w0;
+	note(b, PT_BENCH_MAP_SUPER, b->npages, n);
+	t0 = now_ns();
+	memset(b->flat, 0x33, n * 8);
+	t1 = now_ns();
+	keep_best(&b->f[PT_BENCH_MAP_SUPER], t0, t1);
+	sink = b->flat[0];
+	return NULL;
+}
+
+static const char *bench_once(struct bench *b)
+{
+	if (p2mk_pt_init(&b->pt, &p2mk_pt_fmt_ept4, &b->mm, NULL))
+		return "p2mk_pt_init failed";
+	/* the arena is identity-mapped, like a hypervisor directmap */
+	p2mk_pt_set_direct_map(&b->pt, 0);
+	const char *why = bench_map_4k(b);
+	if (why == NULL) {
+		bench_lookups(b);
+		why = bench_one(b);
+	}
+	if (why == NULL)
+		why = bench_unmap_4k(b);
+	if (why == NULL)
+		why = bench_map_super(b);
+	p2mk_pt_destroy(&b->pt);
+	return why;
+}
+
+static const char *const names[PT_BENCH_NRESULTS] = {
+    "map_4k",  "map_super", "lookup_random", "unmap_4k",
+    "map_one", "unmap_one", "lookup_one",
+};
+
+static const char *bench_setup(struct bench *b, uint64_t bytes)
 {
 	const uint64_t G1 = UINT64_C(1) << 18;
-	const uint64_t npages = quick ? G1 : 64 * G1;
-	const uint64_t nlookup = quick ? UINT64_C(1) << 20 : UINT64_C(1) << 21;
-	const int runs = 5;
-	const uint64_t gfn0 = 4 * G1, mfn0 = 1024 * G1;
-	const char *why = NULL;
-
+	if (bytes < PT_BENCH_MIN_BYTES || bytes > PT_BENCH_MAX_BYTES ||
+	    (bytes & (bytes - 1)))
+		return "size must be a power of two from 2 MiB to 256 GiB";
+	b->npages = bytes >> P2MK_PAGE_SHIFT;
+	b->mask = b->npages - 1;
+	b->nlookup = b->npages < (UINT64_C(1) << 20) ? UINT64_C(1) << 20
+	                                             : UINT64_C(1) << 21;
+	b->gfn0 = 4 * G1;
+	b->mfn0 = 1024 * G1;
 	/* tables for 4 KiB pages: one per 512 pages plus the levels above */
-	struct arena ar = {0};
-	ar.npages = npages / 512 + npages / G1 + 64;
-	ar.base = big_alloc(ar.npages * P2MK_PAGE_SIZE);
-	/* the floor buffer doubles as the flat array for lookups */
-	uint64_t *flat = big_alloc(npages * 8);
-	ar.stack = malloc(ar.npages * sizeof(*ar.stack));
-	if (ar.base == NULL || flat == NULL || ar.stack == NULL) {
-		why = "out of memory";
-		goto out;
+	b->ar.npages = b->npages / 512 + b->npages / G1 + 64;
+	b->ar.base = big_alloc(b->ar.npages * P2MK_PAGE_SIZE);
+	b->flat = big_alloc(b->npages * 8);
+	b->ar.stack = malloc(b->ar.npages * sizeof(*b->ar.stack));
+	if (b->ar.base == NULL || b->flat == NULL || b->ar.stack == NULL)
+		return "out of memory";
+	b->mm = (struct p2mk_mm_ops){arena_alloc, arena_free, arena_v2p,
+	                             arena_p2v, &b->ar};
+	b->attrs = (struct p2mk_pt_attrs){P2MK_PT_R | P2MK_PT_W | P2MK_PT_X, 6,
+	                                  0, 0, P2MK_PT_IPAT};
+	return NULL;
+}
+
+int pt_bench_run(uint64_t bytes, int runs,
+                 struct pt_bench_result out[PT_BENCH_NRESULTS],
+                 const char **err)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	const char *why = b ? bench_setup(b, bytes) : "out of memory";
+	for (int i = 0; i < PT_BENCH_NRESULTS && b; i++) {
+		out[i] = (struct pt_bench_result){.name = names[i]};
+		b->t[i] = b->f[i] = 1e30;
 	}
-	memset(ar.base, 0, ar.npages * P2MK_PAGE_SIZE);
-	memset(flat, 0, npages * 8);
-
-	struct p2mk_mm_ops mm = {arena_alloc, arena_free, arena_v2p, arena_p2v,
-	                         &ar};
-	struct p2mk_pt_attrs attrs = {P2MK_PT_R | P2MK_PT_W | P2MK_PT_X, 6, 0,
-	                              0, P2MK_PT_IPAT};
-	for (int i = 0; i < PT_BENCH_NRESULTS; i++)
-		out[i] = (struct pt_bench_result){0};
-	out[0].name = "map_4k";
-	out[1].name = "map_super";
-	out[2].name = "lookup_random";
-	out[3].name = "unmap_4k";
-	double t[PT_BENCH_NRESULTS], f[PT_BENCH_NRESULTS];
-	for (int i = 0; i < PT_BENCH_NRESULTS; i++)
-		t[i] = f[i] = 1e30;
-	double single = 1e30;
-
-	for (int run = 0; run < runs; run++) {
-		struct p2mk_pt pt;
-		struct p2mk_pt_leaf leaf;
-		uint64_t t0, t1, acc = 0;
-		if (p2mk_pt_init(&pt, &p2mk_pt_fmt_ept4, &mm, NULL)) {
-			why = "p2mk_pt_init failed";
-			goto out;
-		}
-		/* the arena is identity-mapped, like a hypervisor directmap */
-		p2mk_pt_set_direct_map(&pt, 0);
-
-		/* map_4k and its floor */
-		t0 = now_ns();
-		enum p2mk_err e = p2mk_pt_map(
-		    &pt, p2mk_gfn(gfn0), p2mk_mfn(mfn0), npages, &attrs, 0, 0);
-		t1 = now_ns();
-		if (e) {
-			why = "map_4k failed";
-			goto out;
-		}
-		t[0] = best(t[0], (double)(t1 - t0));
-		out[0].ops = npages;
-		out[0].entries = p2mk_pt_get_stats(&pt).leaves_written;
-		out[0].table_pages = p2mk_pt_get_stats(&pt).table_pages;
-		t0 = now_ns();
-		memset(flat, 0x5a, npages * 8);
-		t1 = now_ns();
-		f[0] = best(f[0], (double)(t1 - t0));
-		sink = flat[npages / 3];
-
-		/*
-		 * lookup_random on the 4 KiB tree, in batches of 16 through
-		 * p2mk_pt_lookup_many (which overlaps the walks' misses as
-		 * the floor's independent reads overlap theirs), then one at
-		 * a time through p2mk_pt_lookup for reference.
-		 */
-		uint64_t seed = 0x9e3779b97f4a7c15u;
-		t0 = now_ns();
-		for (uint64_t i = 0; i < nlookup; i += 16) {
-			p2mk_gfn_t gs[16];
-			struct p2mk_pt_leaf ls[16];
-			enum p2mk_err es[16];
-			for (int k = 0; k < 16; k++)
-				gs[k] =
-				    p2mk_gfn(gfn0 + next_rand(&seed) % npages);
-			p2mk_pt_lookup_many(&pt, gs, 16, ls, es);
-			for (int k = 0; k < 16; k++)
-				if (es[k] == P2MK_OK)
-					acc += ls[k].mfn.v;
-		}
-		t1 = now_ns();
-		t[2] = best(t[2], (double)(t1 - t0));
-		seed = 0x9e3779b97f4a7c15u;
-		t0 = now_ns();
-		for (uint64_t i = 0; i < nlookup; i++) {
-			uint64_t g = gfn0 + next_rand(&seed) % npages;
-			if (p2mk_pt_lookup(&pt, p2mk_gfn(g), &leaf) == P2MK_OK)
-				acc += leaf.mfn.v;
-		}
-		t1 = now_ns();
-		single = best(single, (double)(t1 - t0));
-		seed = 0x9e3779b97f4a7c15u;
-		t0 = now_ns();
-		for (uint64_t i = 0; i < nlookup; i++)
-			acc += flat[next_rand(&seed) % npages];
-		t1 = now_ns();
-		f[2] = best(f[2], (double)(t1 - t0));
-		sink = acc;
-		out[2].ops = nlookup;
-		out[2].entries = nlookup;
-		out[2].table_pages = p2mk_pt_get_stats(&pt).table_pages;
-
-		/* unmap_4k (one call over the range) and its floor */
-		uint64_t present = p2mk_pt_get_stats(&pt).leaves_written;
-		t0 = now_ns();
-		e = p2mk_pt_unmap(&pt, p2mk_gfn(gfn0), npages);
-		t1 = now_ns();
-		if (e) {
-			why = "unmap failed";
-			goto out;
-		}
-		t[3] = best(t[3], (double)(t1 - t0));
-		out[3].ops = npages;
-		out[3].entries = present;
-		out[3].table_pages = p2mk_pt_get_stats(&pt).table_pages;
-		t0 = now_ns();
-		memset(flat, 0, npages * 8);
-		t1 = now_ns();
-		f[3] = best(f[3], (double)(t1 - t0));
-		sink = flat[npages / 5];
-
-		/* map_super: 1 GiB leaves where alignment allows */
-		uint64_t w0 = p2mk_pt_get_stats(&pt).leaves_written;
-		t0 = now_ns();
-		e = p2mk_pt_map(&pt, p2mk_gfn(gfn0), p2mk_mfn(mfn0), npages,
-		                &attrs, P2MK_PT_ORDER_ANY, 0);
-		t1 = now_ns();
-		if (e) {
-			why = "map_super failed";
-			goto out;
-		}
-		t[1] = best(t[1], (double)(t1 - t0));
-		out[1].ops = npages;
-		out[1].entries = p2mk_pt_get_stats(&pt).leaves_written - w0;
-		out[1].table_pages = p2mk_pt_get_stats(&pt).table_pages;
-		t0 = now_ns();
-		memset(flat, 0x33, out[1].entries * 8);
-		t1 = now_ns();
-		f[1] = best(f[1], (double)(t1 - t0));
-		sink = flat[0];
-
-		p2mk_pt_destroy(&pt);
+	if (b)
+		b->out = out;
+	for (int run = 0; run < runs && why == NULL; run++)
+		why = bench_once(b);
+	for (int i = 0; i < PT_BENCH_NRESULTS && why == NULL; i++) {
+		out[i].ns_per_op = b->t[i] / (double)out[i].ops;
+		out[i].floor_ns_per_op = b->f[i] / (double)out[i].ops;
 	}
-	for (int i = 0; i < PT_BENCH_NRESULTS; i++) {
-		out[i].ns_per_op = t[i] / (double)out[i].ops;
-		out[i].floor_ns_per_op = f[i] / (double)out[i].ops;
+	if (b) {
+		free(b->ar.base);
+		free(b->ar.stack);
+		free(b->flat);
+		free(b);
 	}
-	if (single_ns)
-		*single_ns = single / (double)out[2].ops;
-out:
-	free(ar.base);
-	free(ar.stack);
-	free(flat);
 	if (err)
 		*err = why;
 	return why ? -1 : 0;

@@ -1,70 +1,99 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * p2mkit bench pt [--quick] [--json]: the page-table engine against its
- * floors (bench/pt_bench.c).  Benchmarks print figures; they are not
- * timed tests (ARCHITECTURE.md "Tests").
+ * p2mkit bench pt [--size SIZE | --quick] [--json]: the page-table engine
+ * against its floors (bench/pt_bench.c).  Benchmarks print figures; they
+ * are not timed tests (ARCHITECTURE.md "Tests").
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../bench/pt_bench.h"
 #include "cli.h"
 
 static const char bench_usage[] =
-    "usage: p2mkit bench pt [--quick] [--json]\n"
+    "usage: p2mkit bench pt [--size SIZE | --quick] [--json]\n"
     "\n"
-    "Times the page-table engine on a 4-level EPT over a 64 GiB range\n"
-    "(1 GiB with --quick) and, in the same run, the floor for each\n"
-    "measurement:\n"
+    "Times the page-table engine on a 4-level EPT over a range of SIZE\n"
+    "(default 64GiB) and, in the same run, the floor for each measurement:\n"
     "  map_4k         map the range with 4 KiB pages only (one call);\n"
     "                 floor: memset of 8 bytes per page\n"
     "  map_super      map it with the largest leaves (1 GiB here);\n"
     "                 floor: memset of the entries written\n"
     "  lookup_random  random single-page lookups in the 4 KiB tree with\n"
-    "                 p2mk_pt_lookup_many(), 16 per call (the text output\n"
-    "                 adds one p2mk_pt_lookup() call per lookup);\n"
+    "                 p2mk_pt_lookup_many(), 16 per call;\n"
     "                 floor: random reads from a flat array, 8 bytes/page\n"
     "  unmap_4k       unmap the 4 KiB-mapped range (one call; tables are\n"
     "                 freed and scrubbed); floor: memset of 8 bytes/page\n"
-    "ns/op is per 4 KiB page (maps, unmap) or per lookup, best of 5 runs.\n"
+    "  map_one        map one 4 KiB page per call, every page of the range\n"
+    "                 in ascending order, its leaf table present;\n"
+    "                 floor: one 8-byte store per page in that order\n"
+    "  unmap_one      unmap one page per call, same order and floor\n"
+    "  lookup_one     one p2mk_pt_lookup() per random page;\n"
+    "                 floor: the random reads of lookup_random\n"
+    "ns/op is per 4 KiB page (maps, unmaps) or per lookup, best of 5 runs.\n"
     "\n"
-    "  --quick   1 GiB instead of 64 GiB\n"
-    "  --json    one object with keys map_4k, map_super, lookup_random,\n"
-    "            unmap_4k, each {ns_per_op, floor_ns_per_op, ops, entries,\n"
-    "            table_pages}\n"
+    "  --size SIZE  range size, a power of two from 2MiB to 256GiB, with a\n"
+    "               suffix KiB, MiB, GiB or TiB (or K, M, G, T)\n"
+    "  --quick      the same as --size 1GiB\n"
+    "  --json       one object: size_bytes, then for each key above\n"
+    "               {ns_per_op, floor_ns_per_op, ops, entries, table_pages}\n"
     "Exit status: 0 ok, 1 the benchmark could not run, 2 bad usage.\n";
 
-static int bench_pt(bool quick, bool json)
+/* "64GiB", "512M", "1TiB" -> bytes; 0 if malformed or overflowing. */
+static uint64_t parse_size(const char *s)
 {
-	struct pt_bench_result r[PT_BENCH_NRESULTS];
-	const char *err = NULL;
-	double single = 0;
-	if (pt_bench_run(quick, r, &single, &err) != 0) {
-		fprintf(stderr, "p2mkit bench pt: %s\n", err ? err : "failed");
-		return CLI_EXIT_FAIL;
+	static const struct {
+		const char *sfx[2];
+		unsigned shift;
+	} units[] = {{{"KiB", "K"}, 10},
+	             {{"MiB", "M"}, 20},
+	             {{"GiB", "G"}, 30},
+	             {{"TiB", "T"}, 40},
+	             {{"", "B"}, 0}};
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		unsigned sh = units[i].shift;
+		if (strcmp(end, units[i].sfx[0]) != 0 &&
+		    strcmp(end, units[i].sfx[1]) != 0)
+			continue;
+		if (v > (UINT64_MAX >> sh))
+			return 0;
+		return (uint64_t)v << sh;
 	}
-	if (json) {
-		json_t *root = json_object();
-		for (int i = 0; i < PT_BENCH_NRESULTS; i++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "ns_per_op",
-			                    json_real(r[i].ns_per_op));
-			json_object_set_new(o, "floor_ns_per_op",
-			                    json_real(r[i].floor_ns_per_op));
-			json_object_set_new(o, "ops",
-			                    json_integer((json_int_t)r[i].ops));
-			json_object_set_new(
-			    o, "entries",
-			    json_integer((json_int_t)r[i].entries));
-			json_object_set_new(
-			    o, "table_pages",
-			    json_integer((json_int_t)r[i].table_pages));
-			json_object_set_new(root, r[i].name, o);
-		}
-		cli_print_json(root);
-		return CLI_EXIT_OK;
+	return 0;
+}
+
+static void print_json(uint64_t bytes, const struct pt_bench_result *r)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "size_bytes",
+	                    json_integer((json_int_t)bytes));
+	for (int i = 0; i < PT_BENCH_NRESULTS; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ns_per_op", json_real(r[i].ns_per_op));
+		json_object_set_new(o, "floor_ns_per_op",
+		                    json_real(r[i].floor_ns_per_op));
+		json_object_set_new(o, "ops",
+		                    json_integer((json_int_t)r[i].ops));
+		json_object_set_new(o, "entries",
+		                    json_integer((json_int_t)r[i].entries));
+		json_object_set_new(o, "table_pages",
+		                    json_integer((json_int_t)r[i].table_pages));
+		json_object_set_new(root, r[i].name, o);
 	}
-	printf("p2mkit bench pt: ept4, %s range\n", quick ? "1 GiB" : "64 GiB");
+	cli_print_json(root);
+}
+
+static void print_text(uint64_t bytes, const struct pt_bench_result *r)
+{
+	printf("p2mkit bench pt: ept4, %llu MiB range\n",
+	       (unsigned long long)(bytes >> 20));
 	printf("%-14s %10s %10s %7s %10s %10s %11s\n", "", "ns/op", "floor",
 	       "ratio", "ops", "entries", "table_pages");
 	for (int i = 0; i < PT_BENCH_NRESULTS; i++) {
@@ -77,9 +106,20 @@ static int bench_pt(bool quick, bool json)
 		       (unsigned long long)r[i].entries,
 		       (unsigned long long)r[i].table_pages);
 	}
-	printf("lookup_random is p2mk_pt_lookup_many() in batches of 16; one "
-	       "p2mk_pt_lookup() at a time: %.3f ns/op (%.2fx floor)\n",
-	       single, single / r[2].floor_ns_per_op);
+}
+
+static int bench_pt(uint64_t bytes, bool json)
+{
+	struct pt_bench_result r[PT_BENCH_NRESULTS];
+	const char *err = NULL;
+	if (pt_bench_run(bytes, 5, r, &err) != 0) {
+		fprintf(stderr, "p2mkit bench pt: %s\n", err ? err : "failed");
+		return CLI_EXIT_FAIL;
+	}
+	if (json)
+		print_json(bytes, r);
+	else
+		print_text(bytes, r);
 	return CLI_EXIT_OK;
 }
 
@@ -94,15 +134,29 @@ int cmd_bench(int argc, char **argv)
 	if (strcmp(argv[1], "pt") != 0)
 		return cli_usage_error("bench", "unknown benchmark '%s'",
 		                       argv[1]);
-	bool quick = false, json = false;
+	uint64_t bytes = UINT64_C(64) << 30;
+	bool json = false;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0)
-			quick = true;
-		else if (strcmp(argv[i], "--json") == 0)
+		if (strcmp(argv[i], "--quick") == 0) {
+			bytes = UINT64_C(1) << 30;
+		} else if (strcmp(argv[i], "--json") == 0) {
 			json = true;
-		else
+		} else if (strcmp(argv[i], "--size") == 0) {
+			if (i + 1 == argc)
+				return cli_usage_error("bench",
+				                       "--size needs a size");
+			bytes = parse_size(argv[++i]);
+			if (bytes < PT_BENCH_MIN_BYTES ||
+			    bytes > PT_BENCH_MAX_BYTES || (bytes & (bytes - 1)))
+				return cli_usage_error(
+				    "bench",
+				    "--size '%s': a power of two from 2MiB to "
+				    "256GiB (e.g. 1GiB, 64GiB)",
+				    argv[i]);
+		} else {
 			return cli_usage_error("bench", "unknown option '%s'",
 			                       argv[i]);
+		}
 	}
-	return bench_pt(quick, json);
+	return bench_pt(bytes, json);
 }
