@@ -272,28 +272,28 @@ struct p2mk_layout_finding {
  * (improved); @error_dev names the device involved, or -1.
  */
 struct p2mk_layout_output {
-	enum p2mk_layout_mode mode;
 	p2mk_gfn_t low_ram_end;
 	p2mk_gfn_t high_ram_end;
 	struct p2mk_layout_window low_mmio;
 	struct p2mk_layout_window high_mmio;
-	unsigned nbars;
-	struct p2mk_layout_bar_result bars[P2MK_LAYOUT_MAX_BARS];
-	struct p2mk_layout_dev_result devs[P2MK_LAYOUT_MAX_DEVS];
-	unsigned nrelocs;
-	struct p2mk_layout_reloc relocs[P2MK_LAYOUT_MAX_RELOCS];
-	unsigned ne820;
-	struct p2mk_layout_e820 e820[P2MK_LAYOUT_MAX_E820];
-	unsigned nwrites;
-	struct p2mk_layout_msr_write writes[P2MK_LAYOUT_MAX_MTRR_WRITES];
-	unsigned vcnt_used;
-	uint8_t def_type;
-	unsigned nintent;
-	struct p2mk_layout_type_range intent[P2MK_LAYOUT_MAX_INTENT];
-	unsigned nfindings;
-	struct p2mk_layout_finding findings[P2MK_LAYOUT_MAX_FINDINGS];
 	const char *error;
+	struct p2mk_layout_bar_result bars[P2MK_LAYOUT_MAX_BARS];
+	struct p2mk_layout_reloc relocs[P2MK_LAYOUT_MAX_RELOCS];
+	struct p2mk_layout_e820 e820[P2MK_LAYOUT_MAX_E820];
+	struct p2mk_layout_msr_write writes[P2MK_LAYOUT_MAX_MTRR_WRITES];
+	struct p2mk_layout_type_range intent[P2MK_LAYOUT_MAX_INTENT];
+	struct p2mk_layout_finding findings[P2MK_LAYOUT_MAX_FINDINGS];
+	struct p2mk_layout_dev_result devs[P2MK_LAYOUT_MAX_DEVS];
+	unsigned nbars;
+	unsigned nrelocs;
+	unsigned ne820;
+	unsigned nwrites;
+	unsigned vcnt_used;
+	unsigned nintent;
+	unsigned nfindings;
+	enum p2mk_layout_mode mode;
 	int16_t error_dev;
+	uint8_t def_type;
 };
 
 /**
