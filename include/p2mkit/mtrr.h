@@ -217,4 +217,147 @@ enum p2mk_err p2mk_mtrr_restore(struct p2mk_mtrr_state *s,
 /** p2mk_mtrr_fixed_msr_index() - 0..10 for a fixed-range MSR, else -1. */
 int p2mk_mtrr_fixed_msr_index(uint32_t msr);
 
+/* ---- variable-MTRR planner (docs/mtrr-plan.md) ------------------------ */
+
+/* p2mk_mtrr_plan_request.default_type: let the planner choose the default
+ * type that needs the fewest variable MTRRs. */
+#define P2MK_MTRR_PLAN_AUTO 0xfeu
+/* Most ranges one request may hold (sorting them is quadratic). */
+#define P2MK_MTRR_PLAN_MAX_RANGES 4096u
+
+/**
+ * struct p2mk_mtrr_plan_range - one requested range: @count 4 KiB frames
+ * from @first, all of MTRR type @type (UC, WC, WT, WP or WB; enum p2mk_mt).
+ */
+struct p2mk_mtrr_plan_range {
+	p2mk_gfn_t first;
+	uint64_t count;
+	uint8_t type;
+};
+
+/**
+ * struct p2mk_mtrr_plan_request - what the planner is asked for.
+ * @ranges/@nranges: the typed ranges, in any order, pairwise disjoint,
+ * each non-empty and below 2^@maxphyaddr (adjacent ranges may share a
+ * type).  Every other address at or above 1 MiB wants @default_type.
+ * @maxphyaddr: 32..52.  @vcnt: variable pairs available, 0..40.
+ * @default_type: an MTRR type or P2MK_MTRR_PLAN_AUTO.  @no_wc: the CPU
+ * lacks MTRRcap.WC, so WC is refused in @ranges and never planned.
+ */
+struct p2mk_mtrr_plan_request {
+	const struct p2mk_mtrr_plan_range *ranges;
+	size_t nranges;
+	uint8_t maxphyaddr;
+	uint8_t vcnt;
+	uint8_t default_type;
+	bool no_wc;
+};
+
+/**
+ * struct p2mk_mtrr_plan_var - one planned variable MTRR: the raw
+ * @physbase (base address | type) and @physmask (contiguous mask | V)
+ * MSR values, and the naturally aligned block of @count = 2^k frames from
+ * @first that they cover, of type @type.
+ */
+struct p2mk_mtrr_plan_var {
+	uint64_t physbase;
+	uint64_t physmask;
+	p2mk_gfn_t first;
+	uint64_t count;
+	uint8_t type;
+};
+
+enum p2mk_mtrr_plan_status {
+	P2MK_MTRR_PLAN_OK,               /* minimum <= vcnt */
+	P2MK_MTRR_PLAN_OUT_OF_RESOURCES, /* minimum > vcnt */
+};
+
+/**
+ * struct p2mk_mtrr_plan - the planner's answer.  @status says whether the
+ * minimum fits in VCNT; @minimum is the fewest variable MTRRs any
+ * programming needs; @default_type the default the plan assumes (the chosen
+ * one under P2MK_MTRR_PLAN_AUTO); @count the number of entries written to
+ * the caller's array: @minimum when it had room for them (whatever the
+ * status), otherwise 0.
+ */
+struct p2mk_mtrr_plan {
+	uint8_t status; /* enum p2mk_mtrr_plan_status */
+	uint8_t default_type;
+	unsigned minimum;
+	unsigned count;
+};
+
+/*
+ * Workspace the planner needs for @nranges ranges, in uint64_t words: the
+ * boundary list plus one word per address-trie node the search visits
+ * (at most 40 per boundary; docs/mtrr-plan.md).  Usable in array sizes.
+ */
+#define P2MK_MTRR_PLAN_WS_WORDS(nranges) (43u * (2u * (size_t)(nranges) + 3u))
+
+/**
+ * p2mk_mtrr_plan() - the fewest variable MTRRs that give every address from
+ * 1 MiB to 2^maxphyaddr exactly the requested type (x86 §5.2: UC wins, WT
+ * over WB, equal types agree; the planner never relies on any other
+ * overlap), with the first MiB left to the fixed ranges (there the variable
+ * MTRRs only have to resolve to some defined type).  The answer is exact:
+ * docs/mtrr-plan.md proves no programming with fewer MTRRs exists.
+ *
+ * @ws/@ws_words: scratch memory, at least P2MK_MTRR_PLAN_WS_WORDS(nranges)
+ * words.  @out/@out_cap: receives the plan, lowest block first, when
+ * @out_cap >= the minimum (so a plan that does not fit VCNT can still be
+ * shown).  Fills *@plan.
+ *
+ * Returns P2MK_ERR_INVAL for a bad maxphyaddr, vcnt, type, empty or
+ * overlapping range or a too small workspace, P2MK_ERR_RANGE for a range
+ * reaching past 2^maxphyaddr; then *@plan and @out are untouched.
+ */
+enum p2mk_err p2mk_mtrr_plan(const struct p2mk_mtrr_plan_request *req,
+                             uint64_t *ws, size_t ws_words,
+                             struct p2mk_mtrr_plan_var *out, size_t out_cap,
+                             struct p2mk_mtrr_plan *plan);
+
+/**
+ * p2mk_mtrr_plan_apply() - program @plan (its @count entries in @vars) into
+ * @s through p2mk_mtrr_wrmsr(): pairs 0..count-1 get the plan, the other
+ * implemented pairs are cleared, MTRRdefType gets the plan's default with
+ * E = 1 (FE unchanged).  Returns P2MK_ERR_INVAL if the plan has more
+ * entries than @s implements pairs, P2MK_ERR_GP (with *@gp) if a write
+ * would fault; @s is unchanged on any error.
+ */
+enum p2mk_err p2mk_mtrr_plan_apply(struct p2mk_mtrr_state *s,
+                                   const struct p2mk_mtrr_plan *plan,
+                                   const struct p2mk_mtrr_plan_var *vars,
+                                   struct p2mk_gp *gp);
+
+/**
+ * struct p2mk_mtrr_plan_diff - a maximal run of @count frames from @first
+ * where a programmed state's type (@got, a p2mk_mtrr_lookup() answer under
+ * the SDM overlap rule) differs from the requested type @want.
+ */
+struct p2mk_mtrr_plan_diff {
+	p2mk_gfn_t first;
+	uint64_t count;
+	uint8_t want;
+	struct p2mk_mtrr_lookup got;
+};
+
+/* Called once per difference, lowest first; return false to stop early. */
+typedef bool (*p2mk_mtrr_plan_diff_fn)(void *ctx,
+                                       const struct p2mk_mtrr_plan_diff *d);
+
+/**
+ * p2mk_mtrr_plan_check() - compare programmed state @s with the request:
+ * calls @fn for every maximal run at or above 1 MiB whose type differs
+ * from the request, and for runs below 1 MiB whose type is undefined.
+ * Under P2MK_MTRR_PLAN_AUTO the request's default is the state's
+ * MTRRdefType.  Sets *@ndiff to the number of runs reported.  Same
+ * argument checks and workspace as p2mk_mtrr_plan(); the request's
+ * maxphyaddr must equal the state's.
+ */
+enum p2mk_err p2mk_mtrr_plan_check(const struct p2mk_mtrr_state *s,
+                                   const struct p2mk_mtrr_plan_request *req,
+                                   uint64_t *ws, size_t ws_words,
+                                   p2mk_mtrr_plan_diff_fn fn, void *ctx,
+                                   unsigned *ndiff);
+
 #endif /* P2MKIT_MTRR_H */
