@@ -246,13 +246,15 @@ enum p2mk_err plan_space_run(const struct plan_space *sp, uint64_t *ws,
 	const size_t ncand = default_candidates(sp, cand);
 	struct plan_segs segs;
 	struct plan_dp dp;
-	uint32_t best = COST_INF, m = 0;
+	uint32_t best = 0, m = 0;
 	size_t best_i = 0;
-	for (size_t i = 0; i < ncand; i++) {
-		enum p2mk_err err =
-		    search(sp, cand[i], ws, ws_words, &segs, &dp, &m);
-		if (err)
-			return err;
+	/* The first search validates the request for all of them. */
+	enum p2mk_err err =
+	    search(sp, cand[0], ws, ws_words, &segs, &dp, &best);
+	if (err)
+		return err;
+	for (size_t i = 1; i < ncand; i++) {
+		(void)search(sp, cand[i], ws, ws_words, &segs, &dp, &m);
 		if (m < best) {
 			best = m;
 			best_i = i;
