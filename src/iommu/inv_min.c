@@ -126,27 +126,23 @@ static void take(struct min_ctx *m, uint64_t first, unsigned order,
  */
 static void take_best(struct min_ctx *m, uint64_t first, unsigned order)
 {
-	struct {
+	struct item {
 		uint64_t first;
 		unsigned order;
 	} st[2 * IOMMU_MAX_ORDER + 4];
-	unsigned sp = 1;
-	st[0].first = first;
-	st[0].order = order;
+	unsigned sp = 0;
+	st[sp++] = (struct item){first, order};
 	while (sp > 0) {
-		sp--;
-		uint64_t b = st[sp].first;
-		unsigned o = st[sp].order;
-		struct cut c = best(m, b, o);
+		struct item it = st[--sp];
+		struct cut c = best(m, it.first, it.order);
 		if (c.descs <= 1) {
-			take(m, b, o, c);
+			take(m, it.first, it.order, c);
 			continue;
 		}
-		st[sp].first = b + P2MK_BIT(o) / 2;
-		st[sp].order = o - 1;
-		st[sp + 1].first = b;
-		st[sp + 1].order = o - 1;
-		sp += 2;
+		/* right half waits below the left one */
+		st[sp++] = (struct item){it.first + P2MK_BIT(it.order) / 2,
+		                         it.order - 1};
+		st[sp++] = (struct item){it.first, it.order - 1};
 	}
 }
 

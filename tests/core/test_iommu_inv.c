@@ -13,6 +13,8 @@
 
 #include <p2mkit/iommu.h>
 
+#include "test_iommu_oracle.h"
+
 static struct p2mk_iommu_caps vtd(bool psi, unsigned mamv)
 {
 	return (struct p2mk_iommu_caps){
@@ -282,81 +284,6 @@ static void build_rejects_bad_ranges(void **state)
 	    P2MK_ERR_INVAL);
 }
 
-/* ---- the brute-force oracle ------------------------------------------ */
-
-struct best {
-	uint64_t cost, descs;
-};
-
-static bool best_less(struct best a, struct best b)
-{
-	return a.cost < b.cost || (a.cost == b.cost && a.descs < b.descs);
-}
-
-static bool in_ranges(const struct p2mk_inv_range *r, size_t n, uint64_t p)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p >= r[i].first.v && p < r[i].first.v + r[i].count)
-			return true;
-	return false;
-}
-
-/*
- * Exhaustive DP over positions of the ranges' hull: at each position either
- * skip it (outside the ranges) or place any aligned block of order <= max
- * starting there (the first block may start below the hull).  Every set
- * of disjoint aligned blocks covering the ranges is one path.
- */
-static struct best oracle(const struct p2mk_iommu_caps *c, unsigned max,
-                          const struct p2mk_inv_range *r, size_t n)
-{
-	uint64_t lo = r[0].first.v, hi = r[n - 1].first.v + r[n - 1].count;
-	uint64_t len = hi - lo;
-	struct best *f = malloc((len + 1) * sizeof(*f));
-	uint64_t *pre = malloc((len + 1) * sizeof(*pre));
-	assert_non_null(f);
-	assert_non_null(pre);
-	pre[0] = 0;
-	for (uint64_t i = 0; i < len; i++)
-		pre[i + 1] = pre[i] + in_ranges(r, n, lo + i);
-	for (uint64_t i = 0; i <= len; i++)
-		f[i] = (struct best){UINT64_MAX, UINT64_MAX};
-	f[0] = (struct best){0, 0};
-	for (uint64_t i = 0; i < len; i++) {
-		if (f[i].cost == UINT64_MAX)
-			continue;
-		uint64_t p = lo + i;
-		if (!in_ranges(r, n, p) && best_less(f[i], f[i + 1]))
-			f[i + 1] = f[i];
-		for (unsigned k = 0; k <= max; k++) {
-			uint64_t size = P2MK_BIT(k);
-			uint64_t start = p & ~(size - 1);
-			if (start != p && i != 0)
-				break; /* only the first block may start lower
-				        */
-			uint64_t end = start + size;
-			uint64_t j = end > hi ? len : end - lo;
-			uint64_t extra = size - (pre[j] - pre[i]);
-			struct best b = {f[i].cost + c->cost_desc +
-			                     extra * c->cost_extra_page,
-			                 f[i].descs + 1};
-			if (best_less(b, f[j]))
-				f[j] = b;
-		}
-	}
-	struct best out = f[len];
-	free(f);
-	free(pre);
-	return out;
-}
-
-static unsigned max_order(const struct p2mk_iommu_caps *c)
-{
-	if (c->hw == P2MK_IOMMU_AMDVI)
-		return P2MK_AMDVI_MAX_ORDER;
-	return c->mamv;
-}
-
 struct tally {
 	uint64_t cases, domain, page;
 };
@@ -370,13 +297,8 @@ static void check_min(const struct p2mk_iommu_caps *c,
 	assert_int_equal(
 	    p2mk_inv_build(c, P2MK_INV_MIN, r, n, false, rec_emit, &rec, &res),
 	    P2MK_OK);
-	struct best want = {UINT64_MAX, 0};
-	bool page_ok = c->hw == P2MK_IOMMU_AMDVI || c->psi;
-	if (page_ok)
-		want = oracle(c, max_order(c), r, n);
-	bool dom = !page_ok || c->cost_domain < want.cost;
-	if (dom)
-		want = (struct best){c->cost_domain, 1};
+	bool dom;
+	struct best want = oracle_min(c, r, n, &dom);
 	if (res.cost != want.cost || res.descs != want.descs) {
 		fprintf(stderr,
 		        "first %llu count %llu n %zu: got %llu/%llu "
