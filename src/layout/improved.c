@@ -154,9 +154,6 @@ static void imp_report_unplaced(struct imp *m)
 	}
 }
 
-bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
-                       struct p2mk_layout_output *out);
-
 void lo_plan_improved(const struct p2mk_layout_input *in,
                       struct p2mk_layout_output *out)
 {

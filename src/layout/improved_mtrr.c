@@ -131,7 +131,7 @@ static void emit(const struct p2mk_layout_input *in,
 	for (unsigned i = 0; i < c->q.n; i++)
 		lo_intent(out, gfn_bytes(c->q.r[i].first),
 		          gfn_bytes(c->q.r[i].first) +
-		              gfn_bytes(p2mk_gfn(c->q.r[i].pages)),
+		              gfn_bytes(p2mk_gfn(c->q.r[i].count)),
 		          P2MK_MT_UC);
 	(void)in;
 }

@@ -151,6 +151,10 @@ void lo_plan_hvmloader(const struct p2mk_layout_input *in,
                        struct p2mk_layout_output *out);
 void lo_plan_improved(const struct p2mk_layout_input *in,
                       struct p2mk_layout_output *out);
+/* improved: MTRR writes from the mtrr planner; false (out->error) when
+ * no programming within VCNT exists. */
+bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
+                       struct p2mk_layout_output *out);
 void lo_plan_ovmf(const struct p2mk_layout_input *in,
                   struct p2mk_layout_output *out);
 

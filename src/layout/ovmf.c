@@ -139,10 +139,12 @@ void lo_plan_ovmf(const struct p2mk_layout_input *in,
 	lo_wrmsr(out, P2MK_MSR_MTRR_FIX16K_A0000, 0);
 	for (uint32_t i = 0; i < 8; i++)
 		lo_wrmsr(out, P2MK_MSR_MTRR_FIX4K_C0000 + i, 0);
-	lo_var_mtrr(out, 0, uc32, GIB(4) - uc32, P2MK_MT_UC, in->maxphyaddr);
+	if (in->vcnt > 0)
+		lo_var_mtrr(out, 0, uc32, GIB(4) - uc32, P2MK_MT_UC,
+		            in->maxphyaddr);
 	lo_wrmsr(out, P2MK_MSR_MTRR_DEF_TYPE,
 	         P2MK_MTRR_DEF_E | P2MK_MTRR_DEF_FE | P2MK_MT_WB);
-	out->vcnt_used = 1;
+	out->vcnt_used = in->vcnt > 0 ? 1 : 0;
 	lo_intent(out, uc32, GIB(4), P2MK_MT_UC);
 	ovmf_findings(in, out, uc32);
 }
