@@ -13,9 +13,6 @@
  */
 #include "internal.h"
 
-/* Most typed ranges one request holds; bounds the planner workspace. */
-#define IMP_MAX_RANGES 64
-
 struct imp {
 	const struct p2mk_layout_input *in;
 	struct p2mk_layout_output *out;
@@ -35,6 +32,7 @@ static uint8_t wanted_type(const struct p2mk_layout_input *in,
 	           : P2MK_MT_UC;
 }
 
+/* I/O BARs, 32-bit BARs (mem32 and ROM) and 64-bit BARs, each sorted. */
 static void imp_classify(struct imp *m)
 {
 	for (unsigned i = 0; i < m->out->nbars; i++) {
@@ -53,49 +51,136 @@ static void imp_classify(struct imp *m)
 	lo_sort_by_size(m->out, m->io, m->nio);
 }
 
-/* Packs the low BARs from @start; true if every one of them was placed. */
-static bool imp_try_low(struct imp *m, uint64_t start)
+static uint64_t pow2_ceil(uint64_t v)
 {
-	for (unsigned i = 0; i < m->nlo; i++)
-		m->out->bars[m->lo[i]].placed = false;
-	lo_pack(m->in, m->out, m->lo, m->nlo, start, HVM_RESERVED_MEMBASE,
-	        P2MK_BAR_LOW);
-	for (unsigned i = 0; i < m->nlo; i++) {
-		if (!m->out->bars[m->lo[i]].placed)
+	uint64_t p = 1;
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+/* A window's BARs split by intended type (each list sorted). */
+struct groups {
+	uint16_t uc[P2MK_LAYOUT_MAX_BARS], wb[P2MK_LAYOUT_MAX_BARS];
+	unsigned nuc, nwb;
+	uint64_t uc_total;
+};
+
+static void groups_add(const struct p2mk_layout_output *out, struct groups *g,
+                       uint16_t i)
+{
+	if (out->bars[i].type == P2MK_MT_UC) {
+		g->uc[g->nuc++] = i;
+		g->uc_total += out->bars[i].size;
+	} else {
+		g->wb[g->nwb++] = i;
+	}
+}
+
+static bool all_placed(const struct p2mk_layout_output *out,
+                       const uint16_t idx[], unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!out->bars[idx[i]].placed)
 			return false;
 	}
 	return true;
 }
 
+static void unplace(struct p2mk_layout_output *out, const uint16_t idx[],
+                    unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		out->bars[idx[i]].placed = false;
+		out->bars[idx[i]].reason = P2MK_BAR_NO_SPACE;
+	}
+}
+
+/*
+ * Packs one window [start, end): UC BARs first and WB BARs after
+ * (@uc_first), or the other way round.  @rounded gives the UC group a
+ * power-of-two, naturally aligned region of its own, so one variable MTRR
+ * covers it.  True if every BAR of @g was placed.
+ */
+static bool pack_window(struct imp *m, const struct groups *g, uint64_t start,
+                        uint64_t end, bool uc_first, bool rounded,
+                        enum p2mk_bar_reason why)
+{
+	uint64_t u = rounded ? pow2_ceil(g->uc_total) : 0;
+	unplace(m->out, g->uc, g->nuc);
+	unplace(m->out, g->wb, g->nwb);
+	if (uc_first) {
+		uint64_t top =
+		    lo_pack(m->in, m->out, g->uc, g->nuc, start, end, why);
+		uint64_t next = rounded && g->nuc ? align_up(top, u) : top;
+		lo_pack(m->in, m->out, g->wb, g->nwb, next, end, why);
+	} else {
+		uint64_t top =
+		    lo_pack(m->in, m->out, g->wb, g->nwb, start, end, why);
+		uint64_t next = rounded && g->nuc ? align_up(top, u) : top;
+		lo_pack(m->in, m->out, g->uc, g->nuc, next, end, why);
+	}
+	return all_placed(m->out, g->uc, g->nuc) &&
+	       all_placed(m->out, g->wb, g->nwb);
+}
+
+/* Low BARs (and, when @with64, the UC 64-bit BARs) in one group set. */
+static void low_groups(const struct imp *m, bool with64, struct groups *g)
+{
+	g->nuc = g->nwb = 0;
+	g->uc_total = 0;
+	for (unsigned i = 0; i < m->nlo; i++)
+		groups_add(m->out, g, m->lo[i]);
+	for (unsigned i = 0; with64 && i < m->nhi; i++) {
+		if (m->out->bars[m->hi[i]].type == P2MK_MT_UC &&
+		    m->out->bars[m->hi[i]].size <= HVM_BAR_RELOC_THRESH)
+			groups_add(m->out, g, m->hi[i]);
+	}
+	lo_sort_by_size(m->out, g->uc, g->nuc);
+}
+
+/* Tries the 4 GiB - 2^k starts, highest first, rounded then tight. */
+static bool try_starts(struct imp *m, const struct groups *g)
+{
+	for (unsigned k = 27; k <= 31; k++) {
+		uint64_t s = GIB(4) - (UINT64_C(1) << k);
+		if (s < m->low_end && !m->in->fw.allow_memory_relocate)
+			return false;
+		for (int rounded = 1; rounded >= 0; rounded--) {
+			if (pack_window(m, g, s, HVM_RESERVED_MEMBASE, true,
+			                rounded, P2MK_BAR_LOW)) {
+				m->hole_start = s;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /*
  * The hole: the highest 4 GiB - 2^k start (k = 27..31) that holds every
- * 32-bit BAR, preferring one at or above low RAM; below low RAM only when
- * relocation is allowed.  With no start that fits, the largest permitted
- * hole is used and the BARs that still do not fit are reported.
+ * 32-bit BAR, with the small UC 64-bit BARs too when they fit (their UC
+ * then shares the low cover).  Below low RAM only when relocation is
+ * allowed; with no start that fits, the largest permitted hole is used and
+ * what still does not fit is reported.
  */
 static void imp_low_window(struct imp *m)
 {
-	uint64_t best = 0;
-	for (unsigned k = 27; k <= 31 && best == 0; k++) {
-		uint64_t s = GIB(4) - (UINT64_C(1) << k);
-		bool needs_reloc = s < m->low_end;
-		if (needs_reloc && !m->in->fw.allow_memory_relocate)
-			break;
-		if (imp_try_low(m, s))
-			best = s;
+	struct groups g;
+	low_groups(m, true, &g);
+	if (try_starts(m, &g))
+		return;
+	low_groups(m, false, &g);
+	if (try_starts(m, &g))
+		return;
+	uint64_t s = m->in->fw.allow_memory_relocate ? GIB(2) : 0;
+	for (unsigned k = 27; k <= 31 && s == 0; k++) {
+		if (GIB(4) - (UINT64_C(1) << k) >= m->low_end)
+			s = GIB(4) - (UINT64_C(1) << k);
 	}
-	if (best == 0) {
-		best = m->in->fw.allow_memory_relocate ? GIB(2) : 0;
-		for (unsigned k = 27; k <= 31 && best == 0; k++) {
-			uint64_t s = GIB(4) - (UINT64_C(1) << k);
-			if (s >= m->low_end)
-				best = s;
-		}
-		if (best == 0)
-			best = HVM_BELOW_4G_MMIO_START;
-		imp_try_low(m, best);
-	}
-	m->hole_start = best;
+	m->hole_start = s != 0 ? s : HVM_BELOW_4G_MMIO_START;
+	pack_window(m, &g, m->hole_start, HVM_RESERVED_MEMBASE, true, false,
+	            P2MK_BAR_LOW);
 }
 
 /* One batched move of the RAM under the hole (through physmap). */
@@ -116,19 +201,36 @@ static void imp_relocate(struct imp *m)
 	m->low_end = m->hole_start;
 }
 
-/* The 64-bit window: aligned to its largest BAR, packed, closed at 1 GiB.
+/*
+ * The 64-bit window: every 64-bit BAR not placed low, WB (prefetchable)
+ * ones first, the UC ones after in a power-of-two region of their own,
+ * based above RAM at 1 GiB (each BAR aligned to its size; one that cannot
+ * fit does not move the others) and closed at 1 GiB.
  */
 static void imp_high_window(struct imp *m)
 {
-	if (m->nhi == 0)
+	struct groups g = {.nuc = 0};
+	for (unsigned i = 0; i < m->nhi; i++) {
+		if (!m->out->bars[m->hi[i]].placed)
+			groups_add(m->out, &g, m->hi[i]);
+	}
+	if (g.nuc + g.nwb == 0)
 		return;
-	uint64_t base = m->high_end > GIB(4) ? m->high_end : GIB(4);
-	base = align_up(base, m->out->bars[m->hi[0]].size);
 	uint64_t limit = UINT64_C(1) << m->in->maxphyaddr;
+	uint64_t base =
+	    align_up(m->high_end > GIB(4) ? m->high_end : GIB(4), GIB(1));
 	if (base >= limit)
 		base = limit;
-	uint64_t top =
-	    lo_pack(m->in, m->out, m->hi, m->nhi, base, limit, P2MK_BAR_HIGH);
+	if (!pack_window(m, &g, base, limit, false, true, P2MK_BAR_HIGH))
+		pack_window(m, &g, base, limit, false, false, P2MK_BAR_HIGH);
+	uint64_t top = base;
+	for (unsigned i = 0; i < m->nhi; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (r->placed && r->reason == P2MK_BAR_HIGH &&
+		    r->addr.v + r->size > top)
+			top = r->addr.v + r->size;
+	}
 	if (top > base)
 		lo_window(&m->out->high_mmio, base,
 		          align_up(top, GIB(1)) < limit ? align_up(top, GIB(1))

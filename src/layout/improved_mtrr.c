@@ -2,10 +2,8 @@
 /*
  * The improved planner's MTRRs: turn the per-BAR types into typed ranges
  * and ask the mtrr planner (docs/mtrr-plan.md) for the exact minimum.
- * Unused window space has no type of its own, so two requests are tried:
- * UC only over runs of UC BARs (gaps between them included), and the same
- * runs stretched to the window edges where no WB BAR is in the way.  The
- * cheaper one wins.
+ * Unused window space has no type of its own, so three requests are
+ * tried (enum stretch) and the cheapest plan wins.
  */
 #include "internal.h"
 
@@ -49,9 +47,38 @@ static unsigned bars_in(const struct p2mk_layout_output *out, uint64_t ws,
 	return n;
 }
 
-/* UC runs of one window; @stretch extends the outer runs to its edges. */
+/*
+ * How far a UC run may be stretched over unused window space: not at all
+ * (EXACT), to the neighbouring WB BARs or window edges (EDGES), or from the
+ * lower edge to the next power of two that stays below the upper one
+ * (ROUND).
+ */
+enum stretch { EXACT, EDGES, ROUND };
+
+static uint64_t pow2_ceil(uint64_t v)
+{
+	uint64_t p = 1;
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static void close_run(struct req *q, enum stretch how, uint64_t lo,
+                      uint64_t start, uint64_t end, uint64_t hi)
+{
+	if (how == EXACT) {
+		req_add(q, start, end);
+	} else if (how == EDGES) {
+		req_add(q, lo, hi);
+	} else {
+		uint64_t r = lo + pow2_ceil(end - lo);
+		req_add(q, lo, r <= hi ? r : end);
+	}
+}
+
+/* UC runs of one window [ws, we) under stretch rule @how. */
 static void window_runs(const struct p2mk_layout_output *out, uint64_t ws,
-                        uint64_t we, bool stretch, struct req *q)
+                        uint64_t we, enum stretch how, struct req *q)
 {
 	uint16_t idx[P2MK_LAYOUT_MAX_BARS];
 	unsigned n = bars_in(out, ws, we, idx);
@@ -61,35 +88,35 @@ static void window_runs(const struct p2mk_layout_output *out, uint64_t ws,
 		const struct p2mk_layout_bar_result *r = &out->bars[idx[k]];
 		if (r->type != P2MK_MT_UC) {
 			if (open)
-				req_add(q, run_start, run_end);
+				close_run(q, how, edge, run_start, run_end,
+				          r->addr.v);
 			open = false;
 			edge = r->addr.v + r->size;
 			continue;
 		}
 		if (!open)
-			run_start = stretch ? edge : r->addr.v;
+			run_start = r->addr.v;
 		open = true;
 		run_end = r->addr.v + r->size;
 	}
 	if (open)
-		req_add(q, run_start, stretch ? we : run_end);
+		close_run(q, how, edge, run_start, run_end, we);
 }
 
-static void build_request(const struct p2mk_layout_output *out, bool stretch,
-                          struct req *q)
+static void build_request(const struct p2mk_layout_output *out,
+                          enum stretch how, struct req *q)
 {
+	const struct p2mk_layout_window *w[2] = {&out->low_mmio,
+	                                         &out->high_mmio};
 	q->n = 0;
 	q->overflow = false;
-	if (out->low_mmio.present)
-		window_runs(out, gfn_bytes(out->low_mmio.first),
-		            gfn_bytes(out->low_mmio.first) +
-		                gfn_bytes(p2mk_gfn(out->low_mmio.pages)),
-		            stretch, q);
-	if (out->high_mmio.present)
-		window_runs(out, gfn_bytes(out->high_mmio.first),
-		            gfn_bytes(out->high_mmio.first) +
-		                gfn_bytes(p2mk_gfn(out->high_mmio.pages)),
-		            stretch, q);
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t ws = gfn_bytes(w[i]->first);
+		if (w[i]->present)
+			window_runs(out, ws,
+			            ws + gfn_bytes(p2mk_gfn(w[i]->pages)), how,
+			            q);
+	}
 }
 
 struct choice {
@@ -140,13 +167,13 @@ static void emit(const struct p2mk_layout_input *in,
 bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
                        struct p2mk_layout_output *out)
 {
-	struct choice c[2];
-	build_request(out, false, &c[0].q);
-	build_request(out, true, &c[1].q);
-	plan_one(in, &c[0]);
-	plan_one(in, &c[1]);
+	struct choice c[3];
+	for (int i = 0; i < 3; i++) {
+		build_request(out, (enum stretch)i, &c[i].q);
+		plan_one(in, &c[i]);
+	}
 	int best = -1;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (c[i].ok &&
 		    (best < 0 || c[i].plan.minimum < c[best].plan.minimum))
 			best = i;
