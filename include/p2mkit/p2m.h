@@ -98,6 +98,15 @@ struct p2mk_p2m_config {
 	bool cd_nw_quirk;    /* KVM_X86_QUIRK_CD_NW_CLEARED (x86 §11) */
 	bool fwb;            /* arm64: FEAT_S2FWB in use (arm64 §4) */
 	bool dic;            /* arm64: CTR_EL0.DIC (arm64 §8, 6.17 row) */
+	/*
+	 * The page-table format, copied at init; NULL for the arch's own
+	 * (4-level EPT, NPT or arm64 stage 2, 48-bit input).  p2m never reads
+	 * a descriptor bit, so any format does that has one root page, leaves
+	 * at orders 0, 9 and 18, the P2MK_PT_RECALC flag (and P2MK_PT_IPAT on
+	 * x86-ept), a software field of at least 4 bits for the p2m type and
+	 * a memory-type field wide enough for the policy's answers.
+	 */
+	const struct p2mk_pt_fmt *fmt;
 };
 
 /* Limits of the fixed-size bookkeeping (no allocation for these). */
@@ -369,9 +378,10 @@ struct p2mk_p2m {
 
 /**
  * p2mk_p2m_init() - create an empty domain: @cfg (checked: nvcpus
- * 1..P2MK_P2M_MAX_VCPUS, paddr_bits 32..52, arch known), @policy (its arch
- * must equal cfg->arch), recalculation @strategy.  The page tables use
- * 4-level EPT, NPT or arm64 stage 2 (48-bit input).  vCPU MTRRs start as
+ * 1..P2MK_P2M_MAX_VCPUS, paddr_bits 32..52, arch known, cfg->fmt as its
+ * comment says), @policy (its arch must equal cfg->arch), recalculation
+ * @strategy.  The page tables use cfg->fmt, by default 4-level EPT, NPT or
+ * arm64 stage 2 (48-bit input).  vCPU MTRRs start as
  * Xen's hvm_vcpu_cacheattr_init leaves them (xen §2.3: VCNT 8, FIX, WC,
  * disabled, reset PAT); host MTRRs absent (WB everywhere) until
  * p2mk_p2m_set_host_mtrr().  P2MK_ERR_INVAL, or P2MK_ERR_NOMEM (nothing

@@ -288,6 +288,44 @@ enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                                      const struct p2mk_pt_leaf *leaf),
                            void *ctx, int *stopped);
 
+/* ---- read-only path query ------------------------------------------- */
+
+/* What one entry on a path is (struct p2mk_pt_path.kind). */
+enum p2mk_pt_ent_kind {
+	P2MK_PT_ENT_ABSENT = 0, /* not present: the path ends here */
+	P2MK_PT_ENT_TABLE,      /* points to a table one level down */
+	P2MK_PT_ENT_LEAF,       /* maps a page or superpage */
+};
+
+/**
+ * struct p2mk_pt_path - the shape of the tree on one guest frame's path.
+ * @end: the level of the last entry read: the leaf, or the first entry
+ *       that is not present.  The path runs from the root level (fmt.levels
+ *       - 1) down to @end.
+ * @kind: for each level from the root down to @end, what the entry on the
+ *       path is; P2MK_PT_ENT_ABSENT below @end.
+ * @table: for the same levels, the physical address of the table page
+ *       holding that entry (for a concatenated root, of the root page
+ *       used): a stable identity of the table for as long as it exists,
+ *       for callers that keep per-table state of their own.  0 below @end.
+ */
+struct p2mk_pt_path {
+	enum p2mk_pt_ent_kind kind[P2MK_PT_MAX_LEVELS];
+	uint64_t table[P2MK_PT_MAX_LEVELS];
+	unsigned end;
+};
+
+/**
+ * p2mk_pt_query_path() - read the path of @gfn into *@path: which entries
+ * on it are tables, which one is the leaf (if any), and which table holds
+ * each.  Read-only, no attribute decoding (use p2mk_pt_lookup() for the
+ * leaf's attributes); honours the direct map (p2mk_pt_set_direct_map()).
+ * P2MK_ERR_INVAL for NULL arguments, P2MK_ERR_RANGE beyond the input
+ * width (*@path untouched then).
+ */
+enum p2mk_err p2mk_pt_query_path(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
+                                 struct p2mk_pt_path *path);
+
 #ifdef __cplusplus
 }
 #endif

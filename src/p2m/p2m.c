@@ -8,11 +8,12 @@
  * invalidation, resolve_misconfig), §7 (pinned ranges), §8 (when types are
  * recomputed), §10 (types and their permissions).
  *
- * The pt engine owns every write to the page tables; this file reads them
- * (through the public format descriptor) only to learn the shape of the
- * tree along a path, and keeps Xen's non-leaf marks in a shadow tree of
- * its own: one page per non-leaf table, entry i holding bit 0 = "entry i of
- * that table is marked" and the address of the child shadow page.
+ * The pt engine owns every write to the page tables and every descriptor
+ * bit; this file learns the shape of the tree along a path through pt's
+ * read-only path query (p2mk_pt_query_path) and keeps Xen's non-leaf
+ * marks in a shadow tree of its own: one page per non-leaf table, entry i
+ * holding bit 0 = "entry i of that table is marked" and the address of the
+ * child shadow page.
  */
 #include <p2mkit/memtype.h>
 #include <p2mkit/p2m.h>
@@ -88,30 +89,12 @@ bool p2mk_recalc_parse(const char *s, enum p2mk_recalc *r)
 
 /* ---- reading the tree ------------------------------------------------ */
 
-static bool ent_present(const struct p2mk_p2m *p, uint64_t e)
-{
-	return (e & p->pt.fmt.present_mask) != 0;
-}
-
-static bool ent_table(const struct p2mk_p2m *p, uint64_t e, unsigned level)
-{
-	return level > 0 && level < P2MK_PT_MAX_LEVELS &&
-	       (e & p->pt.fmt.table_mask) == p->pt.fmt.table_match[level];
-}
-
-static const uint64_t *child_table(const struct p2mk_p2m *p, uint64_t e)
-{
-	uint64_t pa = e & P2MK_GENMASK(p->pt.fmt.oa_hi, P2MK_PAGE_SHIFT);
-	return p->mm.phys_to_virt(p->mm.ctx, pa);
-}
-
 /*
- * The shape of the tree on @gfn's path: tbl[l] is the table holding the
- * level-l entry, present[l] whether that entry is present; @leaf is the
+ * The shape of the tree on @gfn's path: present[l] whether the level-l
+ * entry is present, table[l] whether it is a table entry; @leaf is the
  * level of the leaf (-1 if the path ends in a non-present entry).
  */
 struct path {
-	const uint64_t *tbl[P2MK_PT_MAX_LEVELS];
 	bool present[P2MK_PT_MAX_LEVELS];
 	bool table[P2MK_PT_MAX_LEVELS];
 	int leaf;
@@ -119,21 +102,28 @@ struct path {
 
 static void read_path(const struct p2mk_p2m *p, uint64_t gfn, struct path *pa)
 {
-	const uint64_t *t = p2mk_pt_root_table(&p->pt, 0);
+	struct p2mk_pt_path q;
 	*pa = (struct path){.leaf = -1};
-	for (int l = (int)top(p); l >= 0; l--) {
-		uint64_t e = t[idx(gfn, (unsigned)l)];
-		pa->tbl[l] = t;
-		if (!ent_present(p, e))
-			return;
-		pa->present[l] = true;
-		if (!ent_table(p, e, (unsigned)l)) {
-			pa->leaf = l;
-			return;
-		}
-		pa->table[l] = true;
-		t = child_table(p, e);
+	/* Beyond the input width nothing is mapped: an empty path. */
+	if (p2mk_pt_query_path(&p->pt, p2mk_gfn(gfn), &q) != P2MK_OK)
+		return;
+	for (unsigned l = q.end; l <= top(p); l++) {
+		pa->present[l] = q.kind[l] != P2MK_PT_ENT_ABSENT;
+		pa->table[l] = q.kind[l] == P2MK_PT_ENT_TABLE;
 	}
+	if (q.kind[q.end] == P2MK_PT_ENT_LEAF)
+		pa->leaf = (int)q.end;
+}
+
+/* What the level-@level entry on @gfn's path is. */
+static enum p2mk_pt_ent_kind ent_kind(const struct p2mk_p2m *p, uint64_t gfn,
+                                      unsigned level)
+{
+	struct p2mk_pt_path q;
+	if (p2mk_pt_query_path(&p->pt, p2mk_gfn(gfn), &q) != P2MK_OK ||
+	    q.end > level)
+		return P2MK_PT_ENT_ABSENT;
+	return q.kind[level];
 }
 
 /* ---- the shadow mark tree -------------------------------------------- */
@@ -455,15 +445,15 @@ static void push_down(struct p2mk_p2m *p, uint64_t gfn, unsigned level,
                       const struct path *pa)
 {
 	unsigned cl = level - 1;
-	const uint64_t *t = pa->tbl[cl];
 	uint64_t base = gfn & ~(span(level) - 1);
 	uint64_t *n = cl >= 1 ? sh_node(p, gfn, cl, false, NULL) : NULL;
+	(void)pa;
 	for (unsigned i = 0; i < NENT; i++) {
-		uint64_t e = t[i];
-		if (!ent_present(p, e))
+		enum p2mk_pt_ent_kind k = ent_kind(p, base + i * span(cl), cl);
+		if (k == P2MK_PT_ENT_ABSENT)
 			continue;
 		p->stats.marked++;
-		if (ent_table(p, e, cl)) {
+		if (k == P2MK_PT_ENT_TABLE) {
 			if (n != NULL)
 				n[i] |= SH_MARK;
 			continue;
@@ -533,13 +523,13 @@ static enum p2mk_err resolve(struct p2mk_p2m *p, uint64_t gfn)
 /* xen §9.2: mark the present entries of the root table only. */
 static void invalidate_root(struct p2mk_p2m *p)
 {
-	const uint64_t *t = p2mk_pt_root_table(&p->pt, 0);
 	unsigned tl = top(p);
 	for (unsigned i = 0; i < NENT; i++) {
-		if (!ent_present(p, t[i]) || (p->shadow[i] & SH_MARK))
+		enum p2mk_pt_ent_kind k = ent_kind(p, i * span(tl), tl);
+		if (k == P2MK_PT_ENT_ABSENT || (p->shadow[i] & SH_MARK))
 			continue;
 		p->stats.marked++;
-		if (ent_table(p, t[i], tl)) {
+		if (k == P2MK_PT_ENT_TABLE) {
 			p->shadow[i] |= SH_MARK;
 		} else {
 			struct p2mk_pt_attrs set = {.flags = P2MK_PT_RECALC};
@@ -750,20 +740,34 @@ static const struct p2mk_pt_fmt *arch_fmt(enum p2mk_arch arch)
 	}
 }
 
+/* Can p2m keep this domain in tables of format @f?  (See cfg->fmt.) */
+static bool fmt_usable(const struct p2mk_pt_fmt *f, enum p2mk_arch arch)
+{
+	uint16_t need = P2MK_PT_RECALC;
+	if (arch == P2MK_ARCH_X86_EPT)
+		need |= P2MK_PT_IPAT;
+	return p2mk_pt_fmt_check(f) == P2MK_OK &&
+	       p2mk_pt_fmt_root_pages(f) == 1 && (f->leaf_levels & 7u) == 7u &&
+	       (f->flags_ok & need) == need && f->sw_bits >= 4;
+}
+
 enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
                             const struct p2mk_p2m_config *cfg,
                             const struct p2mk_policy *policy,
                             enum p2mk_recalc strategy,
                             const struct p2mk_mm_ops *mm)
 {
-	const struct p2mk_pt_fmt *fmt =
-	    cfg != NULL ? arch_fmt(cfg->arch) : NULL;
-	if (fmt == NULL || policy == NULL || mm == NULL ||
-	    policy->arch != cfg->arch || strategy > P2MK_RECALC_EXACT ||
-	    cfg->nvcpus == 0 || cfg->nvcpus > P2MK_P2M_MAX_VCPUS ||
-	    cfg->paddr_bits < 32 || cfg->paddr_bits > 52 ||
-	    mm->alloc_page == NULL || mm->free_page == NULL ||
-	    mm->phys_to_virt == NULL || mm->virt_to_phys == NULL)
+	const struct p2mk_pt_fmt *fmt = cfg == NULL ? NULL
+	                                : cfg->fmt != NULL
+	                                    ? cfg->fmt
+	                                    : arch_fmt(cfg->arch);
+	if (fmt == NULL || !fmt_usable(fmt, cfg->arch) || policy == NULL ||
+	    mm == NULL || policy->arch != cfg->arch ||
+	    strategy > P2MK_RECALC_EXACT || cfg->nvcpus == 0 ||
+	    cfg->nvcpus > P2MK_P2M_MAX_VCPUS || cfg->paddr_bits < 32 ||
+	    cfg->paddr_bits > 52 || mm->alloc_page == NULL ||
+	    mm->free_page == NULL || mm->phys_to_virt == NULL ||
+	    mm->virt_to_phys == NULL)
 		return P2MK_ERR_INVAL;
 	uint64_t *shadow = mm->alloc_page(mm->ctx);
 	if (shadow == NULL)

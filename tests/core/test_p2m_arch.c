@@ -88,5 +88,5 @@ int main(void)
 	    cmocka_unit_test(npt),
 	    cmocka_unit_test(arm64),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tp2m_run_tests(tests);
 }

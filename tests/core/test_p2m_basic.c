@@ -196,6 +196,23 @@ static void refused_mapping(void **state)
 	done(&p);
 }
 
+/* The domain's tables are in the configured format: on the odd test
+ * format a mapped page's raw entry has bit 50 (its present bit) set. */
+static void domain_uses_the_configured_format(void **state)
+{
+	(void)state;
+	struct p2mk_p2m p;
+	mk(&p, &p2mk_policy_xen_ept, P2MK_RECALC_XEN, false);
+	assert_string_equal(p.pt.fmt.name, tp2m_fmt != NULL ? "fake" : "ept4");
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x10), p2mk_mfn(0x20), 0,
+	                              P2MK_P2M_RAM_RW),
+	                 P2MK_OK);
+	struct p2mk_pt_leaf lf;
+	assert_int_equal(p2mk_pt_lookup(&p.pt, p2mk_gfn(0x10), &lf), P2MK_OK);
+	assert_true(lf.raw & (tp2m_fmt != NULL ? P2MK_BIT(50) : P2MK_BIT(0)));
+	done(&p);
+}
+
 static void init_checks(void **state)
 {
 	(void)state;
@@ -210,6 +227,12 @@ static void init_checks(void **state)
 	                               P2MK_RECALC_XEN, &ta.ops),
 	                 P2MK_ERR_INVAL);
 	c.nvcpus = 1;
+	/* A format p2m cannot use: two concatenated root pages. */
+	c.fmt = &p2mk_pt_fmt_arm_s2_l3;
+	assert_int_equal(p2mk_p2m_init(&p, &c, &p2mk_policy_xen_ept,
+	                               P2MK_RECALC_XEN, &ta.ops),
+	                 P2MK_ERR_INVAL);
+	c.fmt = tp2m_fmt;
 	for (uint64_t n = 1; n <= 2; n++) {
 		test_alloc_fail_at(&ta, n);
 		assert_int_equal(p2mk_p2m_init(&p, &c, &p2mk_policy_xen_ept,
@@ -312,7 +335,8 @@ int main(void)
 	    cmocka_unit_test(pinned_type_applies),
 	    cmocka_unit_test(refused_mapping),
 	    cmocka_unit_test(init_checks),
+	    cmocka_unit_test(domain_uses_the_configured_format),
 	    cmocka_unit_test(alloc_failure),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tp2m_run_tests(tests);
 }

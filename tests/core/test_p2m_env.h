@@ -6,6 +6,7 @@
 #ifndef P2MKIT_TEST_P2M_ENV_H
 #define P2MKIT_TEST_P2M_ENV_H
 
+#include "test_fake_fmt.h"
 #include "test_support.h"
 
 #include <stdlib.h>
@@ -81,6 +82,14 @@ static inline void snap_free(struct snap *s)
 	*s = (struct snap){0};
 }
 
+/*
+ * The page-table format every domain of a p2m test is built on: NULL for
+ * each arch's own, or the odd test format (test_fake_fmt.h).  p2m reads no
+ * descriptor bit, so each p2m test program runs all its tests on both
+ * (tp2m_run_tests) and they must pass unchanged.
+ */
+static const struct p2mk_pt_fmt *tp2m_fmt;
+
 static inline struct p2mk_p2m_config cfg_ept(bool iommu)
 {
 	struct p2mk_p2m_config c = {.arch = P2MK_ARCH_X86_EPT,
@@ -88,9 +97,25 @@ static inline struct p2mk_p2m_config cfg_ept(bool iommu)
 	                            .paddr_bits = 36,
 	                            .iommu = iommu,
 	                            .iommu_snoop = true,
-	                            .self_snoop = true};
+	                            .self_snoop = true,
+	                            .fmt = tp2m_fmt};
 	return c;
 }
+
+/* Run @tests on the arch formats, then again on the odd test format. */
+static inline int tp2m_run_both(const struct CMUnitTest *tests, size_t n)
+{
+	tp2m_fmt = NULL;
+	int failed =
+	    _cmocka_run_group_tests("arch formats", tests, n, NULL, NULL);
+	tp2m_fmt = &test_fake_fmt;
+	failed +=
+	    _cmocka_run_group_tests("odd test format", tests, n, NULL, NULL);
+	tp2m_fmt = NULL;
+	return failed;
+}
+#define tp2m_run_tests(tests)                                                  \
+	tp2m_run_both(tests, sizeof(tests) / sizeof((tests)[0]))
 
 static inline void wr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
                       uint64_t v)

@@ -453,5 +453,5 @@ int main(void)
 	    cmocka_unit_test(random_xen_ept),
 	    cmocka_unit_test(random_kvm_noncoherent),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tp2m_run_tests(tests);
 }

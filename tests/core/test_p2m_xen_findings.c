@@ -361,5 +361,5 @@ int main(void)
 	    cmocka_unit_test(defect5_noncontiguous_mask),
 	    cmocka_unit_test(defect6_vcpu_order),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tp2m_run_tests(tests);
 }
