@@ -57,8 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1);
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	char *argv[66];
+	char *argv0[67];
+	char **argv = argv0 + 1; /* argv0[0] is the program, for cli_main */
 	int argc = 0;
+	argv0[0] = "p2mkit";
 	static const char *const commands[] = {"combine", "mtrr", "msr",
 	                                       "explain"};
 	argv[argc++] = (char *)commands[data[0] % 4];
@@ -71,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 	switch (data[0] % 4) {
 	case 0:
-		rc = cmd_combine(argc, argv);
+		rc = cli_main(cli_forms, argc + 1, argv0);
 		break;
 	case 1:
 		rc = cmd_mtrr(argc, argv);

@@ -15,14 +15,14 @@ expect_out "unknown command" 'unknown command' 2 "$bin" frobnicate
 expect_out "intel table" '^WP ' 0 "$bin" combine intel --mtrr WT --pat WP
 expect_out "intel numeric input" '^WC ' 0 "$bin" combine intel --mtrr 0 --pat 1
 expect_out "intel snoop footnote" 'snooped' 0 "$bin" combine intel --mtrr WB --pat UC
-expect_out "intel rejects UC- MTRR" 'not an MTRR type' 2 "$bin" combine intel --mtrr UC- --pat WB
-expect_out "intel bad token" 'wants a memory type' 2 "$bin" combine intel --mtrr XX --pat WB
+expect_out "intel rejects UC- MTRR" 'mtrr wants an MTRR type' 2 "$bin" combine intel --mtrr UC- --pat WB
+expect_out "intel bad token" 'mtrr wants an MTRR type.*XX' 2 "$bin" combine intel --mtrr XX --pat WB
 expect_out "intel missing arg" 'needs --pat' 2 "$bin" combine intel --mtrr WB
 expect_out "ept ipat" '^WB ' 0 "$bin" combine ept --emt WB --pat UC --ipat
 expect_out "ept cd" '^UC ' 0 "$bin" combine ept --emt WB --pat WB --ipat --cd
 expect_out "ept misconfig 2" '^EPT-misconfig' 1 "$bin" combine ept --emt 2 --pat WB
 expect_out "ept misconfig UC-" '^EPT-misconfig' 1 "$bin" combine ept --emt UC- --pat WB
-expect_out "ept emt too wide" '3-bit' 2 "$bin" combine ept --emt 9 --pat WB
+expect_out "ept emt too wide" 'emt wants .*encoding 0-7' 2 "$bin" combine ept --emt 9 --pat WB
 expect_out "npt grant case" '^CD ' 0 "$bin" combine npt --gpat UC- --hpat WB --mtrr WB
 expect_out "npt host UC forces" '^UC ' 0 "$bin" combine npt --gpat WB --hpat UC --mtrr WB
 expect_out "npt WC+" '^WC\+ ' 0 "$bin" combine npt --gpat WC --hpat WB --mtrr WB

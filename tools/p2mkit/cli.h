@@ -16,7 +16,17 @@
 
 #include <p2mkit/memtype.h>
 
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+#include "cli_opt.h"
+
+/* The forms on the option layer (cli_opt.h), one object per form. */
+extern const struct cli_form cli_form_combine_intel;
+extern const struct cli_form cli_form_combine_amd;
+extern const struct cli_form cli_form_combine_ept;
+extern const struct cli_form cli_form_combine_npt;
+extern const struct cli_form cli_form_combine_arm64;
+
+/** Every form on the layer, NULL-terminated (cmd_table.c). */
+extern const struct cli_form *const cli_forms[];
 
 /** One subcommand: its name, one-line summary and entry point. */
 struct cli_command {
@@ -59,7 +69,6 @@ bool cli_wants_help(int argc, char **argv);
  * --maxphyaddr N, --vcnt N, --no-fixed, --no-wc, --msr 0xIDX=0xVAL
  * (repeatable, applied in order).
  */
-#define CLI_MSR_MAX 256
 struct cli_mtrr_opts {
 	unsigned maxphyaddr;
 	unsigned vcnt;
@@ -70,6 +79,35 @@ struct cli_mtrr_opts {
 	uint64_t value[CLI_MSR_MAX];
 	const char *text[CLI_MSR_MAX];
 };
+
+/*
+ * The same MTRR-state options on the option layer: a group whose offsets
+ * are relative to struct cli_mtrr_state (docs/cli.md "Shared groups").
+ */
+struct cli_mtrr_state {
+	unsigned maxphyaddr;
+	unsigned vcnt;
+	bool no_fixed;
+	bool no_wc;
+	struct cli_msr_list msrs;
+};
+#define CLI_MTRR_STATE_NOPTS 5
+extern const struct cli_opt cli_mtrr_state_opts[CLI_MTRR_STATE_NOPTS];
+/* Defaults as cli_mtrr_opts_init(). */
+void cli_mtrr_state_init(struct cli_mtrr_state *o);
+/** cli_mtrr_state_maxphyaddr() - o->maxphyaddr, for a form's callback. */
+unsigned cli_mtrr_state_maxphyaddr(const struct cli_mtrr_state *o);
+
+struct p2mk_mtrr_state;
+struct p2mk_gp;
+/**
+ * cli_mtrr_state_build() - initialise @s from @o and apply the MSR writes
+ * in order.  Returns -1 on success, or the index of the first write that
+ * raised #GP (with *@gp filled).  Returns -2 if the configuration itself
+ * is invalid.
+ */
+int cli_mtrr_state_build(const struct cli_mtrr_state *o,
+                         struct p2mk_mtrr_state *s, struct p2mk_gp *gp);
 
 /* Option codes the shared MTRR options use in getopt_long tables. */
 enum {
@@ -118,7 +156,6 @@ int cli_mtrr_build(const struct cli_mtrr_opts *o, struct p2mk_mtrr_state *s,
 json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s);
 
 /* Subcommand entry points, one file each (cmd_<name>.c). */
-int cmd_combine(int argc, char **argv);
 int cmd_mtrr(int argc, char **argv);
 int cmd_msr(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
@@ -126,7 +163,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 
 /* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
-int cmd_combine_arm64(int argc, char **argv);
 int cmd_explain_arm64(int argc, char **argv);
 
 /*
@@ -179,6 +215,24 @@ enum {
 	{                                                                      \
 		"features", required_argument, NULL, CLI_A64_FEATURES          \
 	}
+
+/*
+ * The stage options on the option layer: one table, used by `combine
+ * arm64` and `explain --arch arm64` (cmd_combine_arm64.c).
+ */
+struct cli_a64_stage {
+	uint64_t s1, s2;
+	unsigned sh1, sh2;
+	struct p2mk_a64_ctl ctl;
+};
+#define CLI_A64_STAGE_NOPTS 13
+extern const struct cli_opt cli_a64_stage_opts[CLI_A64_STAGE_NOPTS];
+/* Defaults: Inner Shareable on both stages, FEAT_XS and FEAT_MTE2. */
+void cli_a64_stage_init(struct cli_a64_stage *st);
+/** a64_text_line() - the one-line rendering of an arm64 result record. */
+void a64_text_line(struct rep_out *out, const json_t *rec);
+/** a64_stage_input_json() - the stage options as the record's "input". */
+json_t *a64_stage_input_json(const struct cli_a64_stage *st);
 
 /* Defaults: Inner Shareable on both stages, FEAT_XS and FEAT_MTE2 present. */
 void cli_a64_opts_init(struct cli_a64_opts *o);

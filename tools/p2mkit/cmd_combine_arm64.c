@@ -7,7 +7,7 @@
  * parsing for shareability and features, the canonical one-line rendering,
  * the JSON rendering and the plain-language consequences.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,41 +18,6 @@
 
 /* The a64_cli_* helpers defined here are shared with cmd_explain_arm64.c
  * and declared in cli.h. */
-
-static const char combine_arm64_usage[] =
-    "usage: p2mkit combine arm64 --s1 0xNN --s2 0xN [--fwb] [--sh1 SH] "
-    "[--sh2 SH]\n"
-    "                            [--hcr-cd] [--hcr-id] [--hcr-dc] "
-    "[--hcr-dct] [--s1-off]\n"
-    "                            [--ifetch] [--sctlr-i] [--features "
-    "LIST] [--json]\n"
-    "\n"
-    "  --s1 0xNN      stage-1 MAIR attribute byte (Attr<AttrIndx>)\n"
-    "  --s2 0xN       stage-2 descriptor MemAttr[3:0] (bits 5:2)\n"
-    "  --fwb          HCR_EL2.FWB = 1 (FEAT_S2FWB, arm64 §4)\n"
-    "  --sh1, --sh2   stage-1 / stage-2 SH: NSH, OSH, ISH or 0-3 "
-    "(default ISH)\n"
-    "  --hcr-cd       HCR_EL2.CD = 1: stage-2 Normal is Non-cacheable "
-    "(data)\n"
-    "  --hcr-id       HCR_EL2.ID = 1: the same for instruction fetches\n"
-    "  --hcr-dc       HCR_EL2.DC = 1: stage 1 off, default Normal WB "
-    "NSH\n"
-    "  --hcr-dct      HCR_EL2.DCT = 1: the DC default is Tagged\n"
-    "  --s1-off       SCTLR_EL1.M = 0: data accesses Device-nGnRnE\n"
-    "  --ifetch       the access is an instruction fetch\n"
-    "  --sctlr-i      SCTLR_EL1.I = 1 (instruction fetches with stage 1 "
-    "off)\n"
-    "  --features L   comma list of xs, mte2, mte-perm, or none "
-    "(default xs,mte2)\n"
-    "\n"
-    "Output: one line, the effective type first (Device-nGnRnE, "
-    "Device-nGnRE,\n"
-    "Device-nGRE, Device-GRE, Normal-I<c>-O<c> with <c> NC/WT/WB), then "
-    "hints,\n"
-    "shareability, faults and permitted behaviours.  UNPREDICTABLE or "
-    "RESERVED\n"
-    "first means the inputs have no architectural result.\n"
-    "Exit status: 0 ok, 1 UNPREDICTABLE/reserved result, 2 bad usage.\n";
 
 /* ---- shared helpers --------------------------------------------------- */
 
@@ -425,87 +390,197 @@ int cli_a64_opt(const char *cmd, struct cli_a64_opts *o, int code,
 	return err ? -2 : 1;
 }
 
+/* ---- the stage options and the one-line rendering, on the layer ------ */
+
+#define STAGE(field) offsetof(struct cli_a64_stage, field)
+
+static const struct cli_choice sh_names[] = {{"NSH", P2MK_A64_NSH},
+                                             {"OSH", P2MK_A64_OSH},
+                                             {"ISH", P2MK_A64_ISH},
+                                             {"0", 0},
+                                             {"1", 1},
+                                             {"2", 2},
+                                             {"3", 3},
+                                             {NULL, 0}};
+static const struct cli_choice feature_names[] = {
+    {"xs", P2MK_A64_FEAT_XS},
+    {"mte2", P2MK_A64_FEAT_MTE2},
+    {"mte-perm", P2MK_A64_FEAT_MTE_PERM},
+    {NULL, 0}};
+
+const struct cli_opt cli_a64_stage_opts[CLI_A64_STAGE_NOPTS] = {
+    {.name = "s1",
+     .type = CLI_HEX,
+     .off = STAGE(s1),
+     .max = 0xff,
+     .metavar = "0xNN",
+     .help = "stage-1 MAIR attribute byte (Attr<AttrIndx>)"},
+    {.name = "s2",
+     .type = CLI_HEX,
+     .off = STAGE(s2),
+     .flags = CLI_REQUIRED,
+     .max = 0xf,
+     .metavar = "0xN",
+     .help = "stage-2 descriptor MemAttr[3:0] (bits 5:2)"},
+    {.name = "fwb",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.fwb),
+     .help = "HCR_EL2.FWB = 1 (FEAT_S2FWB, arm64 §4)"},
+    {.name = "sh1",
+     .type = CLI_CHOICE,
+     .off = STAGE(sh1),
+     .metavar = "SH",
+     .choices = sh_names,
+     .help = "stage-1 SH: NSH, OSH, ISH or 0-3 (ISH)"},
+    {.name = "sh2",
+     .type = CLI_CHOICE,
+     .off = STAGE(sh2),
+     .metavar = "SH",
+     .choices = sh_names,
+     .help = "stage-2 SH: NSH, OSH, ISH or 0-3 (ISH)"},
+    {.name = "hcr-cd",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.cd),
+     .help = "HCR_EL2.CD = 1: stage-2 Normal is Non-cacheable (data)"},
+    {.name = "hcr-id",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.id),
+     .help = "HCR_EL2.ID = 1: the same for instruction fetches"},
+    {.name = "hcr-dc",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.dc),
+     .help = "HCR_EL2.DC = 1: stage 1 off, default Normal WB NSH"},
+    {.name = "hcr-dct",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.dct),
+     .help = "HCR_EL2.DCT = 1: the DC default is Tagged"},
+    {.name = "s1-off",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.s1_off),
+     .help = "SCTLR_EL1.M = 0: data accesses Device-nGnRnE"},
+    {.name = "ifetch",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.ifetch),
+     .help = "the access is an instruction fetch"},
+    {.name = "sctlr-i",
+     .type = CLI_FLAG,
+     .off = STAGE(ctl.sctlr_i),
+     .help = "SCTLR_EL1.I = 1 (instruction fetches with stage 1 off)"},
+    {.name = "features",
+     .type = CLI_FLAGS,
+     .off = STAGE(ctl.features),
+     .metavar = "LIST",
+     .choices = feature_names,
+     .help = "comma list of xs, mte2, mte-perm, or none (xs,mte2)"},
+};
+
+void cli_a64_stage_init(struct cli_a64_stage *st)
+{
+	*st = (struct cli_a64_stage){
+	    .sh1 = P2MK_A64_ISH,
+	    .sh2 = P2MK_A64_ISH,
+	    .ctl = {.features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2},
+	};
+}
+
+/* Comma list of the strings in JSON array @a, or "none". */
+static void name_list(struct rep_out *out, const json_t *a)
+{
+	size_t i;
+	const json_t *v;
+	if (json_array_size(a) == 0)
+		rep_printf(out, "none");
+	json_array_foreach(a, i, v)
+	{
+		rep_printf(out, "%s%s", i ? "," : "", json_string_value(v));
+	}
+}
+
+void a64_text_line(struct rep_out *out, const json_t *r)
+{
+	const char *status = rep_str(r, "status");
+	if (strcmp(status, "ok") != 0) {
+		/* With a kind, the shareability made it unpredictable. */
+		const char *why = rep_has(r, "kind")
+		                      ? rep_str(r, "shareability_rule")
+		                      : rep_str(r, "rule");
+		rep_printf(out, "%s %s%s\n", rep_str(r, "type"), why,
+		           rep_bool(r, "verified") ? "" : " unverified");
+		return;
+	}
+	rep_printf(out, "%s hints=%s sh=%s%s faults=", rep_str(r, "type"),
+	           rep_str(r, "hints"), rep_str(r, "shareability"),
+	           rep_bool(r, "shareability_forced") ? "(forced)" : "");
+	name_list(out, rep_get(r, "faults"));
+	rep_printf(out, " allows=");
+	name_list(out, rep_get(r, "allows"));
+	rep_printf(out, "%s%s%s%s\n", rep_bool(r, "tagged") ? " tagged" : "",
+	           rep_bool(r, "notagaccess") ? " notagaccess" : "",
+	           rep_bool(r, "xs0") ? " xs=0" : "",
+	           rep_bool(r, "verified") ? "" : " unverified");
+}
+
+json_t *a64_stage_input_json(const struct cli_a64_stage *st)
+{
+	const struct p2mk_a64_ctl *ctl = &st->ctl;
+	return json_pack(
+	    "{s:o, s:o, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "s1",
+	    json_sprintf("0x%02x", (unsigned)st->s1), "s2",
+	    json_sprintf("0x%x", (unsigned)st->s2), "sh1",
+	    p2mk_a64_sh_name(st->sh1), "sh2", p2mk_a64_sh_name(st->sh2), "fwb",
+	    ctl->fwb, "hcr_cd", ctl->cd, "hcr_id", ctl->id, "hcr_dc", ctl->dc,
+	    "hcr_dct", ctl->dct, "s1_off", ctl->s1_off, "ifetch", ctl->ifetch);
+}
+
 /* ---- the combine form ------------------------------------------------- */
 
-enum { OPT_JSON = 0x100 };
+static const struct cli_group combine_arm64_groups[] = {
+    CLI_GROUP(cli_a64_stage_opts, 0), {NULL, 0, 0}};
 
-int cmd_combine_arm64(int argc, char **argv)
+static void combine_arm64_init(void *args)
 {
-	static const char cmd[] = "combine arm64";
-	static const struct option longopts[] = {
-	    CLI_A64_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cli_a64_opts o;
-	cli_a64_opts_init(&o);
-	const struct p2mk_a64_ctl *ctl = &o.ctl;
-	bool json = false;
-	int err = 0;
+	cli_a64_stage_init(args);
+}
 
-	optind = 1;
-	opterr = 0;
-	int c;
-	while (!err &&
-	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int shared = cli_a64_opt(cmd, &o, c, optarg);
-		if (shared < 0)
-			return CLI_EXIT_USAGE;
-		if (shared > 0)
-			continue;
-		switch (c) {
-		case 'h':
-			fputs(combine_arm64_usage, stdout);
-			return CLI_EXIT_OK;
-		case OPT_JSON:
-			json = true;
-			break;
-		default:
-			return cli_usage_error(cmd,
-			                       "bad or incomplete option '%s' "
-			                       "(see --help)",
-			                       argv[optind - 1]);
-		}
-	}
-	if (err)
-		return CLI_EXIT_USAGE;
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-		                       argv[optind]);
-	if (!o.have_s1 || !o.have_s2)
-		return cli_usage_error(
-		    cmd, "--s1 and --s2 are required (see --help)");
+static int combine_arm64_check(struct cli_ctx *c, void *args)
+{
+	(void)args;
+	if (!cli_given(c, "s1"))
+		return cli_fail(c, CLI_EXIT_USAGE, "needs --s1 0xNN");
+	return 0;
+}
 
-	struct p2mk_a64_result r =
-	    p2mk_a64_combine((uint8_t)o.s1, o.sh1, o.s2, o.sh2, ctl);
-	if (json) {
-		json_t *j = json_object();
-		json_t *in = json_object();
-		char b[8];
-		snprintf(b, sizeof(b), "0x%02x", o.s1);
-		json_object_set_new(in, "s1", json_string(b));
-		snprintf(b, sizeof(b), "0x%x", o.s2);
-		json_object_set_new(in, "s2", json_string(b));
-		json_object_set_new(in, "sh1",
-		                    json_string(p2mk_a64_sh_name(o.sh1)));
-		json_object_set_new(in, "sh2",
-		                    json_string(p2mk_a64_sh_name(o.sh2)));
-		json_object_set_new(in, "fwb", json_boolean(ctl->fwb));
-		json_object_set_new(in, "hcr_cd", json_boolean(ctl->cd));
-		json_object_set_new(in, "hcr_id", json_boolean(ctl->id));
-		json_object_set_new(in, "hcr_dc", json_boolean(ctl->dc));
-		json_object_set_new(in, "hcr_dct", json_boolean(ctl->dct));
-		json_object_set_new(in, "s1_off", json_boolean(ctl->s1_off));
-		json_object_set_new(in, "ifetch", json_boolean(ctl->ifetch));
-		json_object_set_new(j, "input", in);
-		/* The result's fields at the top level, after the input. */
-		json_t *res = a64_cli_result_json(&r);
-		json_object_update(j, res);
-		json_decref(res);
-		cli_print_json(j);
-	} else {
-		a64_cli_print_line(&r);
-	}
+static int combine_arm64_run(struct cli_ctx *c, void *args)
+{
+	const struct cli_a64_stage *st = args;
+	struct p2mk_a64_result r = p2mk_a64_combine(
+	    (uint8_t)st->s1, st->sh1, (unsigned)st->s2, st->sh2, &st->ctl);
+	json_t *j = json_object();
+	json_object_set_new(j, "input", a64_stage_input_json(st));
+	/* The result's fields at the top level, after the input. */
+	json_t *res = a64_cli_result_json(&r);
+	json_object_update(j, res);
+	json_decref(res);
+	cli_record(c, j);
 	return r.attr.status == P2MK_A64_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
+
+const struct cli_form cli_form_combine_arm64 = {
+    .command = "combine",
+    .word = "arm64",
+    .summary = "ARM64 stage 1 x stage 2 memory attributes (arm64 §5)",
+    .about =
+        "Output: one line, the effective type first (Device-nGnRnE,\n"
+        "Device-nGnRE, Device-nGRE, Device-GRE, Normal-I<c>-O<c> with <c>\n"
+        "NC/WT/WB), then hints, shareability, faults and permitted\n"
+        "behaviours.  UNPREDICTABLE or RESERVED first means the inputs "
+        "have\n"
+        "no architectural result.\n",
+    .exits = "0 ok, 1 UNPREDICTABLE/reserved result, 2 bad usage.",
+    .groups = combine_arm64_groups,
+    .args_size = sizeof(struct cli_a64_stage),
+    .init = combine_arm64_init,
+    .check = combine_arm64_check,
+    .run = combine_arm64_run,
+    .text = a64_text_line,
+};
