@@ -445,7 +445,7 @@ enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, p2mk_gfn_t gfn,
  * P2MK_ERR_NOMEM: the exit could not be resolved; types are unchanged and
  * the access stays pending, but -- as in Xen's resolve_misconfig -- a
  * superpage split one level earlier in the same handler may remain (its
- * halves stay marked).
+ * halves stay marked).  The counters count the work done either way.
  */
 enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, p2mk_gfn_t gfn, unsigned vcpu,
                              bool *exited);

@@ -88,3 +88,28 @@ bool p2mk_view_cache_flush_permitted(const struct p2mk_policy_view *v)
 	 * devices (the pdevs term is 8333e358e4, 2025). */
 	return v->nio != 0 || v->ioports != 0 || v->pdevs != 0;
 }
+
+const char *p2mk_recalc_name(enum p2mk_recalc r)
+{
+	switch (r) {
+	case P2MK_RECALC_XEN:
+		return "xen";
+	case P2MK_RECALC_RANGE:
+		return "range";
+	case P2MK_RECALC_EXACT:
+		return "exact";
+	default:
+		return "?";
+	}
+}
+
+bool p2mk_recalc_parse(const char *s, enum p2mk_recalc *r)
+{
+	for (unsigned i = 0; i <= P2MK_RECALC_EXACT; i++) {
+		if (streq(s, p2mk_recalc_name((enum p2mk_recalc)i))) {
+			*r = (enum p2mk_recalc)i;
+			return true;
+		}
+	}
+	return false;
+}
