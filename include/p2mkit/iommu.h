@@ -237,6 +237,7 @@ struct p2mk_iommu_gather {
 struct p2mk_iommu_vec {
 	void *head;
 	void *tail;
+	void *spare; /* a reserved empty page (p2mk_iommu_reserve) */
 	uint64_t n;
 	uint64_t pages;
 };
@@ -351,14 +352,25 @@ struct p2mk_iommu_mark {
 	uint64_t captured;
 };
 
-/** p2mk_iommu_mark() - remember the model's state before a change. */
-struct p2mk_iommu_mark p2mk_iommu_mark(const struct p2mk_iommu *io);
+/**
+ * p2mk_iommu_mark() - remember the model's state before a change in *@m
+ * (p2mk_iommu_undo() is only valid while no flush came between).
+ */
+void p2mk_iommu_mark(const struct p2mk_iommu *io, struct p2mk_iommu_mark *m);
 
 /**
  * p2mk_iommu_undo() - forget what was captured and gathered since @m: the
  * change it was for failed and left the tables as they were.
  */
 void p2mk_iommu_undo(struct p2mk_iommu *io, const struct p2mk_iommu_mark *m);
+
+/**
+ * p2mk_iommu_reserve() - make sure the next @records (at most 100) stale
+ * records the model captures need no allocation, so that a caller can
+ * undo a half-done change without failing.  P2MK_ERR_NOMEM (nothing
+ * changed) or P2MK_OK.
+ */
+enum p2mk_err p2mk_iommu_reserve(struct p2mk_iommu *io, unsigned records);
 
 /**
  * p2mk_iommu_map() - separate tables: map [@gfn, @gfn + @count) to

@@ -167,6 +167,7 @@ enum p2mk_mmio_era {
 	P2MK_MMIO_XEN_2018,     /* a5b0eb3636: 2 MiB shared or not */
 	P2MK_MMIO_1G,           /* p2mkit: 1 GiB where aligned (M2P zaps
 	                           counted) */
+	P2MK_MMIO_XEN_4K,       /* before c3c756bde3 (2016): always 4 KiB */
 };
 
 /* Xen's MAP_MMIO_MAX_ITER: p2m entries per map_mmio_regions call. */

@@ -128,14 +128,20 @@ void p2mk_iommu_destroy(struct p2mk_iommu *io)
 
 /* ---- changing the tables --------------------------------------------- */
 
-struct p2mk_iommu_mark p2mk_iommu_mark(const struct p2mk_iommu *io)
+/* Capture changes the gather only in caching mode (cap_hole), so only
+ * then is it worth copying: marks are taken once per p2m entry. */
+void p2mk_iommu_mark(const struct p2mk_iommu *io, struct p2mk_iommu_mark *m)
 {
-	return (struct p2mk_iommu_mark){io->g, io->stale.n, io->stats.captured};
+	if (io->cfg.caps.cm)
+		m->g = io->g;
+	m->stale_n = io->stale.n;
+	m->captured = io->stats.captured;
 }
 
 void p2mk_iommu_undo(struct p2mk_iommu *io, const struct p2mk_iommu_mark *m)
 {
-	io->g = m->g;
+	if (io->cfg.caps.cm)
+		io->g = m->g;
 	vec_truncate(&io->stale, &io->mm, m->stale_n);
 	io->stats.captured = m->captured;
 }
@@ -145,11 +151,19 @@ enum p2mk_err p2mk_iommu_capture(struct p2mk_iommu *io, p2mk_gfn_t gfn,
 {
 	if (count == 0)
 		return P2MK_ERR_INVAL;
-	struct p2mk_iommu_mark m = p2mk_iommu_mark(io);
+	struct p2mk_iommu_mark m;
+	p2mk_iommu_mark(io, &m);
 	enum p2mk_err err = iotlb_capture(io, gfn, count);
 	if (err != P2MK_OK)
 		p2mk_iommu_undo(io, &m);
 	return err;
+}
+
+enum p2mk_err p2mk_iommu_reserve(struct p2mk_iommu *io, unsigned records)
+{
+	if (records > 100)
+		return P2MK_ERR_INVAL;
+	return vec_reserve(&io->stale, &io->mm, records);
 }
 
 /* Capture, then map or unmap; undo the capture if the change fails. */
@@ -159,7 +173,8 @@ static enum p2mk_err change(struct p2mk_iommu *io, p2mk_gfn_t gfn,
 {
 	if (io->shared)
 		return P2MK_ERR_UNSUPPORTED;
-	struct p2mk_iommu_mark m = p2mk_iommu_mark(io);
+	struct p2mk_iommu_mark m;
+	p2mk_iommu_mark(io, &m);
 	enum p2mk_err err = p2mk_iommu_capture(io, gfn, count);
 	if (err != P2MK_OK)
 		return err;

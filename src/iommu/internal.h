@@ -81,6 +81,9 @@ void vec_truncate(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm,
 void vec_filter(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm,
                 bool (*keep)(void *ctx, struct iommu_rec *r), void *ctx);
 void vec_free(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm);
+/* Room for @n more records without allocating (n <= VEC_PER_PAGE). */
+enum p2mk_err vec_reserve(struct p2mk_iommu_vec *v,
+                          const struct p2mk_mm_ops *mm, unsigned n);
 
 /* ---- gather.c ---- */
 void gather_add(struct p2mk_iommu_gather *g, p2mk_gfn_t first, uint64_t count);

@@ -14,7 +14,10 @@ enum p2mk_err vec_push(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm,
 {
 	struct vec_page *t = v->tail;
 	if (t == NULL || t->n == VEC_PER_PAGE) {
-		struct vec_page *p = mm->alloc_page(mm->ctx);
+		struct vec_page *p = v->spare;
+		v->spare = NULL;
+		if (p == NULL)
+			p = mm->alloc_page(mm->ctx);
 		if (p == NULL)
 			return P2MK_ERR_NOMEM;
 		p->next = NULL;
@@ -102,8 +105,21 @@ void vec_filter(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm,
 	v->n = kept;
 }
 
+enum p2mk_err vec_reserve(struct p2mk_iommu_vec *v,
+                          const struct p2mk_mm_ops *mm, unsigned n)
+{
+	const struct vec_page *t = v->tail;
+	if (v->spare != NULL || (t != NULL && VEC_PER_PAGE - t->n >= n))
+		return P2MK_OK;
+	v->spare = mm->alloc_page(mm->ctx);
+	return v->spare != NULL ? P2MK_OK : P2MK_ERR_NOMEM;
+}
+
 void vec_free(struct p2mk_iommu_vec *v, const struct p2mk_mm_ops *mm)
 {
 	cut_after(v, mm, NULL);
 	v->n = 0;
+	if (v->spare != NULL)
+		mm->free_page(mm->ctx, v->spare);
+	v->spare = NULL;
 }

@@ -141,8 +141,16 @@ static void sh_sweep(struct p2mk_p2m *p, uint64_t a, uint64_t b, bool free)
 		unsigned i = f->next++;
 		uint64_t lo = f->base + i * p2mi_span(f->level);
 		uint64_t hi = lo + p2mi_span(f->level) - 1;
-		if (!free && (hi < a || lo > b))
+		if (!free && hi < a) {
+			/* jump to the first entry the range reaches */
+			uint64_t to = (a - f->base) / p2mi_span(f->level);
+			f->next = to < P2MI_NENT ? (unsigned)to : P2MI_NENT;
 			continue;
+		}
+		if (!free && lo > b) {
+			f->next = P2MI_NENT; /* nothing further is in range */
+			continue;
+		}
 		if (!free && lo >= a && hi <= b)
 			f->node[i] &= ~SH_MARK;
 		uint64_t *c = sh_ptr(p, f->node[i]);

@@ -21,6 +21,10 @@ void pm_end(const struct p2mk_physmap *pm, const struct pm_snap *s,
  * first; separate: mirror the change).  Nothing changed on error. */
 enum p2mk_err pm_set(struct p2mk_physmap *pm, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
                      unsigned order, enum p2mk_p2mt type, unsigned io_order);
+/* pm_set() for a block the caller just found empty (@empty). */
+enum p2mk_err pm_set_known(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
+                           p2mk_mfn_t mfn, unsigned order, enum p2mk_p2mt type,
+                           unsigned io_order, bool empty);
 enum p2mk_err pm_clear(struct p2mk_physmap *pm, p2mk_gfn_t gfn, uint64_t count);
 
 /* One flush point (a no-op without an IOMMU). */

@@ -14,8 +14,10 @@ unsigned p2mk_physmap_mmio_order(const struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 {
 	uint64_t fn = gfn.v | mfn.v;
 	unsigned leaves = pm->p2m->pt.fmt.leaf_levels;
-	/* 4K when unaligned or short (xen §11.1 rule 1) */
-	if ((fn & (P2MK_BIT(9) - 1)) || count < P2MK_BIT(9) || !(leaves & 2u))
+	/* 4K when unaligned or short (xen §11.1 rule 1), and always before
+	 * c3c756bde3 */
+	if ((fn & (P2MK_BIT(9) - 1)) || count < P2MK_BIT(9) || !(leaves & 2u) ||
+	    era == P2MK_MMIO_XEN_4K)
 		return 0;
 	/* before a5b0eb3636: 4K unless the IOMMU shares the p2m tables */
 	if (era == P2MK_MMIO_XEN_2016 && pm->iommu != NULL &&
@@ -106,7 +108,8 @@ static enum p2mk_err mmio_entry(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 			return err;
 	}
 	unsigned io_order = order < pm->iommu_order ? order : pm->iommu_order;
-	return pm_set(pm, gfn, mfn, order, P2MK_P2M_MMIO_DIRECT, io_order);
+	return pm_set_known(pm, gfn, mfn, order, P2MK_P2M_MMIO_DIRECT, io_order,
+	                    s.leaves == 0);
 }
 
 /* One map_mmio_regions() call: up to 64 entries; pages done. */
@@ -145,7 +148,7 @@ static enum p2mk_err mmio_loop(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 {
 	uint64_t lim = pm->p2m->pt.gfn_limit;
 	if (c == NULL || count == 0 || gfn.v >= lim || count > lim - gfn.v ||
-	    (unsigned)era > P2MK_MMIO_1G)
+	    (unsigned)era > P2MK_MMIO_XEN_4K)
 		return P2MK_ERR_INVAL;
 	struct pm_snap s = pm_begin(pm);
 	enum p2mk_err err = P2MK_OK;

@@ -79,11 +79,20 @@ static bool separate(const struct p2mk_physmap *pm)
 enum p2mk_err pm_set(struct p2mk_physmap *pm, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
                      unsigned order, enum p2mk_p2mt type, unsigned io_order)
 {
+	return pm_set_known(pm, gfn, mfn, order, type, io_order, false);
+}
+
+enum p2mk_err pm_set_known(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
+                           p2mk_mfn_t mfn, unsigned order, enum p2mk_p2mt type,
+                           unsigned io_order, bool empty)
+{
 	struct p2mk_iommu *io = pm->iommu;
-	struct p2mk_iommu_mark m = {0};
+	struct p2mk_iommu_mark m;
 	uint64_t n = P2MK_BIT(order);
-	if (io != NULL && io->shared) {
-		m = p2mk_iommu_mark(io);
+	/* an empty block holds nothing to capture unless holes are cached */
+	bool capture = io != NULL && io->shared && !(empty && !io->cfg.caps.cm);
+	if (capture) {
+		p2mk_iommu_mark(io, &m);
 		enum p2mk_err err = p2mk_iommu_capture(io, gfn, n);
 		if (err != P2MK_OK)
 			return err;
@@ -94,7 +103,7 @@ enum p2mk_err pm_set(struct p2mk_physmap *pm, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
 		if (err != P2MK_OK) /* a 2^order leaf we just wrote: no split */
 			(void)p2mk_p2m_clear(pm->p2m, gfn, n);
 	}
-	if (err != P2MK_OK && io != NULL && io->shared)
+	if (err != P2MK_OK && capture)
 		p2mk_iommu_undo(io, &m);
 	if (err == P2MK_OK && io != NULL && io->cfg.check)
 		p2mk_iommu_check_frames(io, mfn, n);
@@ -149,9 +158,9 @@ enum p2mk_err pm_clear(struct p2mk_physmap *pm, p2mk_gfn_t gfn, uint64_t count)
 	struct p2mk_iommu *io = pm->iommu;
 	if (separate(pm))
 		return clear_separate(pm, gfn, count);
-	struct p2mk_iommu_mark m = {0};
+	struct p2mk_iommu_mark m;
 	if (io != NULL) {
-		m = p2mk_iommu_mark(io);
+		p2mk_iommu_mark(io, &m);
 		enum p2mk_err err = p2mk_iommu_capture(io, gfn, count);
 		if (err != P2MK_OK)
 			return err;

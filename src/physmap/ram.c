@@ -49,9 +49,9 @@ enum p2mk_err p2mk_physmap_populate(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 	return err;
 }
 
-/* Remove the RAM page at @gfn (if any): unmap, flush, free (dea460d869). */
+/* Remove the RAM page at @gfn (if any): unmap, flush point, free. */
 static enum p2mk_err remove_page(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
-                                 bool sync, struct p2mk_physmap_counts *c)
+                                 struct p2mk_physmap_counts *c)
 {
 	p2mk_mfn_t mfn;
 	if (!pm_ram_at(pm, gfn, &mfn))
@@ -61,10 +61,7 @@ static enum p2mk_err remove_page(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 		return err;
 	pm_release(pm, mfn, 1);
 	c->flush_points++;
-	if (sync && pm->iommu != NULL)
-		p2mk_iommu_flush(pm->iommu); /* never deferred: it is freed */
-	else
-		pm_flush_point(pm);
+	pm_flush_point(pm);
 	return P2MK_OK;
 }
 
@@ -79,7 +76,7 @@ enum p2mk_err p2mk_physmap_decrease(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 	c->hypercalls++;
 	for (uint64_t i = 0; i < count && err == P2MK_OK; i++) {
 		c->iterations++;
-		err = remove_page(pm, p2mk_gfn(gfn.v + i), false, c);
+		err = remove_page(pm, p2mk_gfn(gfn.v + i), c);
 		if (err == P2MK_OK)
 			c->pages_done++;
 	}
@@ -90,34 +87,49 @@ enum p2mk_err p2mk_physmap_decrease(struct p2mk_physmap *pm, p2mk_gfn_t gfn,
 /*
  * xenmem_add_to_physmap_one(XENMAPSPACE_gmfn) for one page: the source
  * must be RAM (ram_rw or logdirty); a RAM page at the destination is
- * removed and freed first, flushed synchronously; then the destination
- * maps the frame and the source is unmapped.  The frame itself is never
- * freed: its reference moves with it.  Nothing changed on error.
+ * replaced and freed, its flush synchronous (dea460d869); the moved frame
+ * is never freed: its reference moves with it.  The steps run so that
+ * every failure can be undone without memory (the IOMMU model reserves
+ * its records first; a 4 KiB leaf just cleared leaves its table behind):
+ * nothing changed on error.
  */
 enum p2mk_err pm_move_page(struct p2mk_physmap *pm, p2mk_gfn_t src,
                            p2mk_gfn_t dst, struct p2mk_physmap_counts *c)
 {
-	struct p2mk_p2m_entry e;
+	struct p2mk_p2m_entry e, d, now;
 	if (p2mk_p2m_get(pm->p2m, src, &e) != P2MK_OK)
 		return P2MK_ERR_NOENT;
 	if (e.type != P2MK_P2M_RAM_RW && e.type != P2MK_P2M_RAM_LOGDIRTY)
 		return P2MK_ERR_INVAL;
 	if (src.v == dst.v)
 		return P2MK_OK;
-	struct p2mk_p2m_entry d;
-	if (p2mk_p2m_get(pm->p2m, dst, &d) == P2MK_OK &&
-	    !p2mk_p2mt_is_ram(d.type))
+	bool displaced = p2mk_p2m_get(pm->p2m, dst, &d) == P2MK_OK;
+	if (displaced && !p2mk_p2mt_is_ram(d.type))
 		return P2MK_ERR_EXISTS;
-	enum p2mk_err err = remove_page(pm, dst, true, c);
+	enum p2mk_err err = P2MK_OK;
+	if (pm->iommu != NULL)
+		err = p2mk_iommu_reserve(pm->iommu, 16);
+	if (err == P2MK_OK)
+		err = pm_clear(pm, src, 1);
 	if (err != P2MK_OK)
 		return err;
-	err = pm_set(pm, dst, e.mfn, 0, P2MK_P2M_RAM_RW, 0);
-	if (err != P2MK_OK)
+	if (displaced)
+		err = pm_clear(pm, dst, 1);
+	if (err == P2MK_OK)
+		err = pm_set(pm, dst, e.mfn, 0, P2MK_P2M_RAM_RW, 0);
+	if (err != P2MK_OK) {
+		if (displaced && p2mk_p2m_get(pm->p2m, dst, &now) != P2MK_OK)
+			(void)pm_set(pm, dst, d.mfn, 0, d.type, 0);
+		(void)pm_set(pm, src, e.mfn, 0, e.type, 0);
 		return err;
-	err = pm_clear(pm, src, 1);
-	if (err != P2MK_OK) /* a 4 KiB leaf just written: no split needed */
-		(void)pm_clear(pm, dst, 1);
-	return err;
+	}
+	if (displaced) {
+		pm_release(pm, d.mfn, 1);
+		c->flush_points++;
+		if (pm->iommu != NULL) /* never deferred: the page is freed */
+			p2mk_iommu_flush(pm->iommu);
+	}
+	return P2MK_OK;
 }
 
 enum p2mk_err p2mk_physmap_add_one(struct p2mk_physmap *pm, p2mk_gfn_t src,
