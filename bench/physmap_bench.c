@@ -165,14 +165,16 @@ static double now(void)
 static double floor_seconds(uint64_t entries)
 {
 	size_t bytes = (size_t)entries * 8;
-	uint8_t *buf = malloc(bytes ? bytes : 1);
+	if (bytes == 0)
+		return 0;
+	uint8_t *buf = malloc(bytes);
 	if (buf == NULL)
 		return 0;
 	memset(buf, 1, bytes); /* fault the pages in first */
 	double t = cpu_now();
 	memset(buf, 0, bytes);
 	t = cpu_now() - t;
-	volatile uint8_t sink = buf[bytes ? bytes - 1 : 0];
+	volatile uint8_t sink = buf[bytes - 1];
 	(void)sink;
 	free(buf);
 	return t;

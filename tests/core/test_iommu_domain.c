@@ -205,7 +205,7 @@ static void iotlb_model_stores_ranges(void **state)
 	for (uint64_t i = 0; i < 4096; i++)
 		p2mk_iommu_unmap(&d.io, p2mk_gfn(i * 2), 1);
 	assert_int_equal(d.io.stale.n, 4096);
-	assert_true(d.io.stale.pages * P2MK_PAGE_SIZE <= 4096 * 33);
+	assert_true(d.io.stale.pages * P2MK_PAGE_SIZE <= UINT64_C(4096) * 33);
 	idom_teardown(&d);
 }
 
