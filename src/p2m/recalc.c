@@ -24,7 +24,9 @@
 #define SH_MARK UINT64_C(1)
 #define SH_ADDR (~UINT64_C(0xfff))
 
-static const struct p2mk_pt_attrs mt_mask = {0, 0xff, 0, 0,
+/* What recomputation rewrites: permissions (read-only MMIO, xen §10),
+ * the memory type, IPAT and the mark. */
+static const struct p2mk_pt_attrs mt_mask = {0xff, 0xff, 0, 0,
                                              P2MK_PT_IPAT | P2MK_PT_RECALC};
 static const struct p2mk_pt_attrs recalc_mask = {0, 0, 0, 0, P2MK_PT_RECALC};
 /*
@@ -223,6 +225,10 @@ static enum p2mk_err recompute_leaf(struct p2mk_p2m *p,
 		return err;
 	}
 	struct p2mk_pt_attrs na = lf->attrs;
+	/* A page split out of a block gets its own permissions: it may be
+	 * the block's one read-only MMIO frame. */
+	na.perm =
+	    p2mk_p2mi_base_attrs(p, (enum p2mk_p2mt)lf->attrs.sw, lf->mfn).perm;
 	if (o.kind == P2MK_POL_TYPE)
 		p2mk_p2mi_apply_out(p, &o, &na);
 	else {
@@ -234,7 +240,8 @@ static enum p2mk_err recompute_leaf(struct p2mk_p2m *p,
 	}
 	if (!p2mk_p2mi_same_type(&na, &lf->attrs))
 		p->stats.changed++;
-	if (na.mt == lf->attrs.mt && na.flags == lf->attrs.flags)
+	if (na.mt == lf->attrs.mt && na.flags == lf->attrs.flags &&
+	    na.perm == lf->attrs.perm)
 		return P2MK_OK;
 	p->stats.rewritten++;
 	return p2mk_pt_protect(&p->pt, lf->gfn, p2mi_span(lf->level), &na,
@@ -283,10 +290,13 @@ static bool path_pending(const struct p2mk_p2m *p, uint64_t gfn,
 	return false;
 }
 
-/* Mark the present children of the level-@level table entry on @gfn's
- * path (push-down, xen §9.4 third row).  Children at level >= 1 that are
- * tables get a shadow mark (their node exists: see resolve), leaves get
- * the recalc bit. */
+/*
+ * Push-down (xen §9.4 third row) of the level-@level table entry on @gfn's
+ * path: mark its present children -- tables with a shadow mark (their node
+ * exists: see resolve), leaves with the recalc bit -- and clear its own
+ * mark.  The child on @gfn's path itself was resolved already, so it is
+ * only counted, as Xen marks it before resolving it.
+ */
 static void push_down(struct p2mk_p2m *p, uint64_t gfn, unsigned level)
 {
 	unsigned cl = level - 1;
@@ -295,9 +305,13 @@ static void push_down(struct p2mk_p2m *p, uint64_t gfn, unsigned level)
 	for (unsigned i = 0; i < P2MI_NENT; i++) {
 		uint64_t g = base + i * p2mi_span(cl);
 		enum p2mk_pt_ent_kind k = ent_kind(p, g, cl);
-		if (k == P2MK_PT_ENT_LEAF) {
+		if (k == P2MK_PT_ENT_ABSENT)
+			continue;
+		if (i == p2mi_idx(gfn, cl)) {
+			p->stats.marked++;
+		} else if (k == P2MK_PT_ENT_LEAF) {
 			mark_leaf(p, p2mk_gfn(g), cl);
-		} else if (k == P2MK_PT_ENT_TABLE) {
+		} else {
 			p->stats.marked++;
 			if (n != NULL)
 				n[i] |= SH_MARK;
@@ -306,56 +320,87 @@ static void push_down(struct p2mk_p2m *p, uint64_t gfn, unsigned level)
 	sh_clear_mark(p, gfn, level);
 }
 
-/*
- * resolve_misconfig (xen §9.4) for @gfn: walk from the root, pushing marks
- * down one level at every marked table entry, recomputing the leaf table
- * at the bottom or the superpage leaf on the path (split one level at a
- * time while the answer is MIXED).
- */
-enum p2mk_err p2mk_p2mi_resolve(struct p2mk_p2m *p, uint64_t gfn)
+/* The shadow nodes resolve's push-downs need on @gfn's path, allocated
+ * before anything is written. */
+static enum p2mk_err prepare_push_downs(struct p2mk_p2m *p, uint64_t gfn,
+                                        const struct path *pa)
 {
-	struct path pa;
-	read_path(p, gfn, &pa);
-	/* Push-downs need the children's shadow nodes: get them first so a
-	 * failure changes nothing. */
-	for (unsigned l = p2mi_top(p); l >= 2 && pa.present[l] && pa.table[l];
+	for (unsigned l = p2mi_top(p); l >= 2 && pa->present[l] && pa->table[l];
 	     l--) {
 		enum p2mk_err err = P2MK_OK;
 		if (sh_node(p, gfn, l - 1, true, &err) == NULL)
 			return err;
 	}
+	return P2MK_OK;
+}
+
+/*
+ * The bottom of resolve_misconfig's walk: the leaf table at level 1
+ * (recomputed whole if a mark reached it, xen §9.4 first row) or a
+ * superpage leaf at @l, recomputed and split one level while MIXED.
+ * *@split says the walk must continue into the new table.
+ */
+static enum p2mk_err resolve_bottom(struct p2mk_p2m *p, uint64_t gfn,
+                                    unsigned l, const struct path *pa,
+                                    bool marked, bool *split)
+{
+	*split = false;
+	if (pa->table[l]) {
+		enum p2mk_err err = recompute_leaf_table(p, gfn, marked);
+		if (err == P2MK_OK)
+			sh_clear_mark(p, gfn, l);
+		return err;
+	}
+	struct p2mk_pt_leaf lf;
+	if (p2mk_pt_lookup(&p->pt, p2mk_gfn(gfn), &lf) != P2MK_OK ||
+	    (!marked && !(lf.attrs.flags & P2MK_PT_RECALC)))
+		return P2MK_OK;
+	return recompute_leaf(p, &lf, true, split);
+}
+
+/*
+ * resolve_misconfig (xen §9.4) for @gfn: walk from the root; a marked
+ * table entry passes its mark down the path; the leaf table at the bottom
+ * or the superpage leaf on the path is recomputed (split one level at a
+ * time while the answer is MIXED).  The push-downs of the entries passed
+ * on the way are written last, once the only step that can fail (a split)
+ * is done, so a call that fails has changed no table -- unless a first
+ * split succeeded and a second one did not, as in Xen.
+ */
+enum p2mk_err p2mk_p2mi_resolve(struct p2mk_p2m *p, uint64_t gfn)
+{
+	struct path pa;
+	read_path(p, gfn, &pa);
+	enum p2mk_err err = prepare_push_downs(p, gfn, &pa);
+	if (err)
+		return err;
+	unsigned pushed = 0; /* bit l: push down the level-l entry */
+	bool inherited = false;
 	for (int li = (int)p2mi_top(p); li >= 0; li--) {
 		unsigned l = (unsigned)li;
 		if (!pa.present[l])
-			return P2MK_OK;
-		if (pa.table[l]) {
-			bool marked = sh_marked(p, gfn, l);
-			if (marked && l == 1) {
-				/* Push-down into a leaf table, then Xen's
-				 * level-0 loop recomputes all of it at once. */
-				enum p2mk_err err =
-				    recompute_leaf_table(p, gfn, true);
-				if (err == P2MK_OK)
-					sh_clear_mark(p, gfn, l);
-				return err;
-			}
-			if (marked)
-				push_down(p, gfn, l);
-			else if (l == 1)
-				return recompute_leaf_table(p, gfn, false);
+			break;
+		bool marked =
+		    inherited || (pa.table[l] && sh_marked(p, gfn, l));
+		if (pa.table[l] && l > 1) {
+			pushed |= marked ? 1u << l : 0u;
+			inherited = marked;
 			continue;
 		}
-		struct p2mk_pt_leaf lf;
-		if (p2mk_pt_lookup(&p->pt, p2mk_gfn(gfn), &lf) != P2MK_OK ||
-		    !(lf.attrs.flags & P2MK_PT_RECALC))
-			return P2MK_OK;
 		bool split;
-		enum p2mk_err err = recompute_leaf(p, &lf, true, &split);
-		if (err || !split)
+		err = resolve_bottom(p, gfn, l, &pa, marked, &split);
+		if (err)
 			return err;
+		if (!split)
+			break;
 		/* Continue into the new table (xen §9.4 second row). */
 		read_path(p, gfn, &pa);
+		inherited = false;
 		li++;
+	}
+	for (unsigned l = p2mi_top(p); l >= 2; l--) {
+		if (pushed & (1u << l))
+			push_down(p, gfn, l);
 	}
 	return P2MK_OK;
 }

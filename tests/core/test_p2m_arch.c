@@ -58,7 +58,7 @@ static void run(const struct p2mk_policy *pol, unsigned strategy, bool fwb,
 	assert_int_equal(ta.live, 0);
 }
 
-static void npt(void **state)
+static void npt_domain_stores_host_pat_indexes(void **state)
 {
 	(void)state;
 	for (unsigned s = 0; s <= P2MK_RECALC_EXACT; s++) {
@@ -67,7 +67,7 @@ static void npt(void **state)
 	}
 }
 
-static void arm64(void **state)
+static void arm64_domain_stores_stage2_memattr(void **state)
 {
 	(void)state;
 	for (unsigned s = 0; s <= P2MK_RECALC_EXACT; s++) {
@@ -85,8 +85,8 @@ static void arm64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(npt),
-	    cmocka_unit_test(arm64),
+	    cmocka_unit_test(npt_domain_stores_host_pat_indexes),
+	    cmocka_unit_test(arm64_domain_stores_stage2_memattr),
 	};
 	return tp2m_run_tests(tests);
 }

@@ -132,7 +132,7 @@ static const struct expect expected[] = {
                  "Normal-WB", "Device-GRE")},
 };
 
-static void every_policy_outcomes(void **state)
+static void every_policy_outcome_cell_by_cell(void **state)
 {
 	(void)state;
 	size_t n = sizeof(expected) / sizeof(expected[0]);
@@ -229,7 +229,7 @@ static char *read_file(const char *path)
 	return text;
 }
 
-static void doc_matches_code(void **state)
+static void policies_doc_table_matches_code(void **state)
 {
 	(void)state;
 	static char table[1 << 14];
@@ -264,9 +264,9 @@ static void doc_matches_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(every_policy_outcomes),
+	    cmocka_unit_test(every_policy_outcome_cell_by_cell),
 	    cmocka_unit_test(not_present_everywhere),
-	    cmocka_unit_test(doc_matches_code),
+	    cmocka_unit_test(policies_doc_table_matches_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,7 @@ static const struct rcase rcases[] = {
     {"xen-ept-cdf", PIN, 0, false, true, true},
 };
 
-static void resync_rules(void **state)
+static void every_policy_resyncs_by_its_rules(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(rcases) / sizeof(rcases[0]); i++) {
@@ -87,7 +87,7 @@ static void resync_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(resync_rules),
+	    cmocka_unit_test(every_policy_resyncs_by_its_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

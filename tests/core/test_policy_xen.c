@@ -154,7 +154,7 @@ static const struct xcase cases[] = {
      K_TYPE, P2MK_MT_UC, "7", false},
 };
 
-static void emt_table(void **state)
+static void emt_table_cell_by_cell(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -203,7 +203,7 @@ static void special_loop_counts_every_frame(void **state)
 	assert_int_equal(o.special_checks, 0);
 }
 
-static void vcpu_choice(void **state)
+static void vcpu_choice_falls_back_to_vcpu0(void **state)
 {
 	(void)state;
 	struct tenv e;
@@ -224,7 +224,7 @@ static void vcpu_choice(void **state)
 
 /* ---- mtrr_get_type (xen §4) ------------------------------------------ */
 
-static void get_type_steps(void **state)
+static void mtrr_get_type_follows_its_steps(void **state)
 {
 	(void)state;
 	struct p2mk_mtrr_state m;
@@ -299,7 +299,7 @@ static bool trig(struct tenv *e, struct p2mk_mt_event ev)
 	return r;
 }
 
-static void triggers(void **state)
+static void resync_triggers_follow_the_setters(void **state)
 {
 	(void)state;
 	struct tenv e;
@@ -384,13 +384,13 @@ static void npt_never_resyncs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(emt_table),
+	    cmocka_unit_test(emt_table_cell_by_cell),
 	    cmocka_unit_test(not_present_has_no_emt),
 	    cmocka_unit_test(special_loop_counts_every_frame),
-	    cmocka_unit_test(vcpu_choice),
-	    cmocka_unit_test(get_type_steps),
+	    cmocka_unit_test(vcpu_choice_falls_back_to_vcpu0),
+	    cmocka_unit_test(mtrr_get_type_follows_its_steps),
 	    cmocka_unit_test(combine_rule_order),
-	    cmocka_unit_test(triggers),
+	    cmocka_unit_test(resync_triggers_follow_the_setters),
 	    cmocka_unit_test(npt_never_resyncs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
