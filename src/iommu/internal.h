@@ -26,6 +26,14 @@ static inline uint64_t sat_mul(uint64_t a, uint64_t b)
 	return a * b;
 }
 
+/* The cost of one page-selective descriptor reaching @extra pages that
+ * needed no invalidation (the cost model of struct p2mk_iommu_caps). */
+static inline uint64_t block_cost(const struct p2mk_iommu_caps *caps,
+                                  uint64_t extra)
+{
+	return sat_add(caps->cost_desc, sat_mul(extra, caps->cost_extra_page));
+}
+
 /* Pages of [first, first + size) inside the sorted ranges. */
 uint64_t iommu_ranges_covered(const struct p2mk_inv_range *r, size_t n,
                               uint64_t first, uint64_t size);

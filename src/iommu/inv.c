@@ -80,10 +80,7 @@ static void issue(struct acct *a, const struct p2mk_inv_desc *enc)
 		uint64_t extra =
 		    size - iommu_ranges_covered(a->r, a->n, d.first.v, size);
 		a->res.extra_pages = sat_add(a->res.extra_pages, extra);
-		a->res.cost =
-		    sat_add(a->res.cost,
-		            sat_add(a->caps->cost_desc,
-		                    sat_mul(extra, a->caps->cost_extra_page)));
+		a->res.cost = sat_add(a->res.cost, block_cost(a->caps, extra));
 	}
 	if (a->emit != NULL)
 		a->emit(a->ctx, &d);

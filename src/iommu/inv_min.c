@@ -47,9 +47,7 @@ static struct cut one_block(const struct min_ctx *m, uint64_t size,
                             uint64_t covered)
 {
 	uint64_t extra = size - covered;
-	uint64_t cost = sat_add(m->caps->cost_desc,
-	                        sat_mul(extra, m->caps->cost_extra_page));
-	return (struct cut){cost, 1, extra};
+	return (struct cut){block_cost(m->caps, extra), 1, extra};
 }
 
 /* A node of the explicit-stack walk (clang-tidy forbids recursion). */
