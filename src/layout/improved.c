@@ -11,17 +11,7 @@
  *    as one batched operation.
  *  - MTRRs: the exact minimum from the mtrr planner, never above VCNT.
  */
-#include "internal.h"
-
-struct imp {
-	const struct p2mk_layout_input *in;
-	struct p2mk_layout_output *out;
-	uint64_t low_end, high_end;
-	uint64_t hole_start;
-	uint16_t lo[P2MK_LAYOUT_MAX_BARS], hi[P2MK_LAYOUT_MAX_BARS],
-	    io[P2MK_LAYOUT_MAX_BARS];
-	unsigned nlo, nhi, nio;
-};
+#include "improved.h"
 
 /* Intended MTRR type of a memory BAR under the per-BAR policy. */
 static uint8_t wanted_type(const struct p2mk_layout_input *in,
@@ -51,34 +41,19 @@ static void imp_classify(struct imp *m)
 	lo_sort_by_size(m->out, m->io, m->nio);
 }
 
-static uint64_t pow2_ceil(uint64_t v)
-{
-	uint64_t p = 1;
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
-/* A window's BARs split by intended type (each list sorted). */
-struct groups {
-	uint16_t uc[P2MK_LAYOUT_MAX_BARS], wb[P2MK_LAYOUT_MAX_BARS];
-	unsigned nuc, nwb;
-	uint64_t uc_total;
-};
-
-static void groups_add(const struct p2mk_layout_output *out, struct groups *g,
-                       uint16_t i)
+void groups_add(const struct p2mk_layout_output *out, struct groups *g,
+                uint16_t i)
 {
 	if (out->bars[i].type == P2MK_MT_UC) {
 		g->uc[g->nuc++] = i;
-		g->uc_total += out->bars[i].size;
+		g->uc_total += lo_extent(out->bars[i].size);
 	} else {
 		g->wb[g->nwb++] = i;
 	}
 }
 
-static bool all_placed(const struct p2mk_layout_output *out,
-                       const uint16_t idx[], unsigned n)
+bool all_placed(const struct p2mk_layout_output *out, const uint16_t idx[],
+                unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		if (!out->bars[idx[i]].placed)
@@ -87,8 +62,7 @@ static bool all_placed(const struct p2mk_layout_output *out,
 	return true;
 }
 
-static void unplace(struct p2mk_layout_output *out, const uint16_t idx[],
-                    unsigned n)
+void unplace(struct p2mk_layout_output *out, const uint16_t idx[], unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		out->bars[idx[i]].placed = false;
@@ -97,90 +71,25 @@ static void unplace(struct p2mk_layout_output *out, const uint16_t idx[],
 }
 
 /*
- * Packs one window [start, end): UC BARs first and WB BARs after
- * (@uc_first), or the other way round.  @rounded gives the UC group a
- * power-of-two, naturally aligned region of its own, so one variable MTRR
- * covers it.  True if every BAR of @g was placed.
+ * Packs one window [start, end): the WB BARs first, then the UC ones in a
+ * region whose size has at most @sig significant bits and that starts at
+ * a multiple of its highest bit, so @sig variable MTRRs cover it (@sig 0:
+ * packed tight).  True if every BAR of @g was placed.
  */
-static bool pack_window(struct imp *m, const struct groups *g, uint64_t start,
-                        uint64_t end, bool uc_first, bool rounded,
-                        enum p2mk_bar_reason why)
+bool pack_window(struct imp *m, const struct groups *g, uint64_t start,
+                 uint64_t end, unsigned sig, enum p2mk_bar_reason why,
+                 uint64_t *region_end)
 {
-	uint64_t u = rounded ? pow2_ceil(g->uc_total) : 0;
+	uint64_t u = round_sig(g->uc_total, sig);
 	unplace(m->out, g->uc, g->nuc);
 	unplace(m->out, g->wb, g->nwb);
-	if (uc_first) {
-		uint64_t top =
-		    lo_pack(m->in, m->out, g->uc, g->nuc, start, end, why);
-		uint64_t next = rounded && g->nuc ? align_up(top, u) : top;
-		lo_pack(m->in, m->out, g->wb, g->nwb, next, end, why);
-	} else {
-		uint64_t top =
-		    lo_pack(m->in, m->out, g->wb, g->nwb, start, end, why);
-		uint64_t next = rounded && g->nuc ? align_up(top, u) : top;
-		lo_pack(m->in, m->out, g->uc, g->nuc, next, end, why);
-	}
-	return all_placed(m->out, g->uc, g->nuc) &&
+	uint64_t top = lo_pack(m->in, m->out, g->wb, g->nwb, start, end, why);
+	uint64_t at = sig && g->nuc ? align_up(top, high_bit(u)) : top;
+	uint64_t uc_top = lo_pack(m->in, m->out, g->uc, g->nuc, at, end, why);
+	bool fits = !sig || !g->nuc || uc_top <= at + u;
+	*region_end = sig && g->nuc ? at + u : uc_top;
+	return fits && all_placed(m->out, g->uc, g->nuc) &&
 	       all_placed(m->out, g->wb, g->nwb);
-}
-
-/* Low BARs (and, when @with64, the UC 64-bit BARs) in one group set. */
-static void low_groups(const struct imp *m, bool with64, struct groups *g)
-{
-	g->nuc = g->nwb = 0;
-	g->uc_total = 0;
-	for (unsigned i = 0; i < m->nlo; i++)
-		groups_add(m->out, g, m->lo[i]);
-	for (unsigned i = 0; with64 && i < m->nhi; i++) {
-		if (m->out->bars[m->hi[i]].type == P2MK_MT_UC &&
-		    m->out->bars[m->hi[i]].size <= HVM_BAR_RELOC_THRESH)
-			groups_add(m->out, g, m->hi[i]);
-	}
-	lo_sort_by_size(m->out, g->uc, g->nuc);
-}
-
-/* Tries the 4 GiB - 2^k starts, highest first, rounded then tight. */
-static bool try_starts(struct imp *m, const struct groups *g)
-{
-	for (unsigned k = 27; k <= 31; k++) {
-		uint64_t s = GIB(4) - (UINT64_C(1) << k);
-		if (s < m->low_end && !m->in->fw.allow_memory_relocate)
-			return false;
-		for (int rounded = 1; rounded >= 0; rounded--) {
-			if (pack_window(m, g, s, HVM_RESERVED_MEMBASE, true,
-			                rounded, P2MK_BAR_LOW)) {
-				m->hole_start = s;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-/*
- * The hole: the highest 4 GiB - 2^k start (k = 27..31) that holds every
- * 32-bit BAR, with the small UC 64-bit BARs too when they fit (their UC
- * then shares the low cover).  Below low RAM only when relocation is
- * allowed; with no start that fits, the largest permitted hole is used and
- * what still does not fit is reported.
- */
-static void imp_low_window(struct imp *m)
-{
-	struct groups g;
-	low_groups(m, true, &g);
-	if (try_starts(m, &g))
-		return;
-	low_groups(m, false, &g);
-	if (try_starts(m, &g))
-		return;
-	uint64_t s = m->in->fw.allow_memory_relocate ? GIB(2) : 0;
-	for (unsigned k = 27; k <= 31 && s == 0; k++) {
-		if (GIB(4) - (UINT64_C(1) << k) >= m->low_end)
-			s = GIB(4) - (UINT64_C(1) << k);
-	}
-	m->hole_start = s != 0 ? s : HVM_BELOW_4G_MMIO_START;
-	pack_window(m, &g, m->hole_start, HVM_RESERVED_MEMBASE, true, false,
-	            P2MK_BAR_LOW);
 }
 
 /* One batched move of the RAM under the hole (through physmap). */
@@ -221,20 +130,51 @@ static void imp_high_window(struct imp *m)
 	    align_up(m->high_end > GIB(4) ? m->high_end : GIB(4), GIB(1));
 	if (base >= limit)
 		base = limit;
-	if (!pack_window(m, &g, base, limit, false, true, P2MK_BAR_HIGH))
-		pack_window(m, &g, base, limit, false, false, P2MK_BAR_HIGH);
 	uint64_t top = base;
+	for (unsigned sig = 1; sig <= IMP_MAX_SIG + 1; sig++) {
+		if (pack_window(m, &g, base, limit, sig % (IMP_MAX_SIG + 1),
+		                P2MK_BAR_HIGH, &top))
+			break;
+	}
 	for (unsigned i = 0; i < m->nhi; i++) {
 		const struct p2mk_layout_bar_result *r =
 		    &m->out->bars[m->hi[i]];
 		if (r->placed && r->reason == P2MK_BAR_HIGH &&
-		    r->addr.v + r->size > top)
-			top = r->addr.v + r->size;
+		    r->addr.v + lo_extent(r->size) > top)
+			top = r->addr.v + lo_extent(r->size);
 	}
+	/* the window reaches the UC region's end so one block covers it */
 	if (top > base)
 		lo_window(&m->out->high_mmio, base,
 		          align_up(top, GIB(1)) < limit ? align_up(top, GIB(1))
 		                                        : limit);
+}
+
+/* Marks the 64-bit BARs the 64-bit window could not hold (and that a
+ * 32-bit hole could) to go low; true if there were any. */
+static bool imp_mark_spill(struct imp *m)
+{
+	bool any = false;
+	for (unsigned i = 0; i < m->nhi; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (!r->placed && r->size < GIB(2) && !m->force_low[m->hi[i]]) {
+			m->force_low[m->hi[i]] = true;
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Last resort for what still did not fit: any free low slot. */
+static void imp_spill_low(struct imp *m)
+{
+	for (unsigned i = 0; i < m->nhi; i++) {
+		struct p2mk_layout_bar_result *r = &m->out->bars[m->hi[i]];
+		if (!r->placed && r->size < GIB(2))
+			lo_fit_free(m->in, m->out, r, m->hole_start,
+			            HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
+	}
 }
 
 /* Every BAR that is not placed is named in the error (the first one). */
@@ -264,11 +204,25 @@ void lo_plan_improved(const struct p2mk_layout_input *in,
 	                .out = out,
 	                .low_end = ram.low_end,
 	                .high_end = ram.high_end};
+	unsigned nfindings = out->nfindings;
 	lo_route_intx(in, out);
 	imp_classify(&m);
-	imp_low_window(&m);
-	imp_relocate(&m);
-	imp_high_window(&m);
+	/* further passes send what the 64-bit window cannot hold low */
+	for (int pass = 0; pass < 4; pass++) {
+		m.low_end = ram.low_end;
+		m.high_end = ram.high_end;
+		out->nrelocs = 0;
+		out->nfindings = nfindings;
+		out->high_mmio.present = false;
+		unplace(out, m.lo, m.nlo);
+		unplace(out, m.hi, m.nhi);
+		imp_low_window(&m);
+		imp_relocate(&m);
+		imp_high_window(&m);
+		if (!imp_mark_spill(&m))
+			break;
+	}
+	imp_spill_low(&m);
 	lo_pack(in, out, m.io, m.nio, HVM_IO_BASE, HVM_IO_END,
 	        P2MK_BAR_IO_WINDOW);
 	lo_build_e820(in, out, m.low_end, m.high_end, HVM_RESERVED_MEMBASE);

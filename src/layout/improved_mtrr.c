@@ -2,8 +2,9 @@
 /*
  * The improved planner's MTRRs: turn the per-BAR types into typed ranges
  * and ask the mtrr planner (docs/mtrr-plan.md) for the exact minimum.
- * Unused window space has no type of its own, so three requests are
- * tried (enum stretch) and the cheapest plan wins.
+ * Unused window space has no type of its own, so runs of UC BARs may be
+ * stretched over it (enum stretch); both requests are planned and the
+ * cheaper plan wins.
  */
 #include "internal.h"
 
@@ -48,32 +49,42 @@ static unsigned bars_in(const struct p2mk_layout_output *out, uint64_t ws,
 }
 
 /*
- * How far a UC run may be stretched over unused window space: not at all
- * (EXACT), to the neighbouring WB BARs or window edges (EDGES), or from the
- * lower edge to the next power of two that stays below the upper one
- * (ROUND).
+ * How a UC run may be stretched over unused window space: not at all
+ * (EXACT), or (BEST) to whichever of these needs the fewest aligned
+ * blocks: the run itself; the run widened to the neighbouring WB BARs or
+ * window edges; the run or its widened start extended to the shortest
+ * fewest-significant-bits length that stays below the upper neighbour.
  */
-enum stretch { EXACT, EDGES, ROUND };
+enum stretch { EXACT, BEST };
 
-static uint64_t pow2_ceil(uint64_t v)
+static void consider(uint64_t a, uint64_t b, uint64_t hi, uint64_t *best_a,
+                     uint64_t *best_b, unsigned *best_n)
 {
-	uint64_t p = 1;
-	while (p < v)
-		p <<= 1;
-	return p;
+	if (b > hi)
+		return;
+	unsigned n = lo_greedy_count(a, b);
+	if (n < *best_n) {
+		*best_n = n;
+		*best_a = a;
+		*best_b = b;
+	}
 }
 
 static void close_run(struct req *q, enum stretch how, uint64_t lo,
                       uint64_t start, uint64_t end, uint64_t hi)
 {
-	if (how == EXACT) {
-		req_add(q, start, end);
-	} else if (how == EDGES) {
-		req_add(q, lo, hi);
-	} else {
-		uint64_t r = lo + pow2_ceil(end - lo);
-		req_add(q, lo, r <= hi ? r : end);
+	uint64_t a = start, b = end;
+	unsigned n = lo_greedy_count(start, end);
+	if (how == BEST) {
+		consider(lo, hi, hi, &a, &b, &n);
+		for (unsigned bits = 1; bits <= 6; bits++) {
+			consider(start, start + round_sig(end - start, bits),
+			         hi, &a, &b, &n);
+			consider(lo, lo + round_sig(end - lo, bits), hi, &a, &b,
+			         &n);
+		}
 	}
+	req_add(q, a, b);
 }
 
 /* UC runs of one window [ws, we) under stretch rule @how. */
@@ -91,13 +102,13 @@ static void window_runs(const struct p2mk_layout_output *out, uint64_t ws,
 				close_run(q, how, edge, run_start, run_end,
 				          r->addr.v);
 			open = false;
-			edge = r->addr.v + r->size;
+			edge = r->addr.v + lo_extent(r->size);
 			continue;
 		}
 		if (!open)
 			run_start = r->addr.v;
 		open = true;
-		run_end = r->addr.v + r->size;
+		run_end = r->addr.v + lo_extent(r->size);
 	}
 	if (open)
 		close_run(q, how, edge, run_start, run_end, we);
@@ -167,13 +178,13 @@ static void emit(const struct p2mk_layout_input *in,
 bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
                        struct p2mk_layout_output *out)
 {
-	struct choice c[3];
-	for (int i = 0; i < 3; i++) {
+	struct choice c[2];
+	for (int i = 0; i < 2; i++) {
 		build_request(out, (enum stretch)i, &c[i].q);
 		plan_one(in, &c[i]);
 	}
 	int best = -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		if (c[i].ok &&
 		    (best < 0 || c[i].plan.minimum < c[best].plan.minimum))
 			best = i;

@@ -53,6 +53,36 @@ static inline bool ranges_overlap(uint64_t s1, uint64_t n1, uint64_t s2,
 	return s1 < s2 + n2 && s2 < s1 + n1;
 }
 
+/* The highest set bit of @v (v > 0) as a value. */
+static inline uint64_t high_bit(uint64_t v)
+{
+	while (v & (v - 1))
+		v &= v - 1;
+	return v;
+}
+
+/*
+ * @v rounded up to at most @bits significant bits: a region of that size
+ * starting at a multiple of its highest bit is exactly @bits (or fewer)
+ * naturally aligned blocks, i.e. that many variable MTRRs.
+ */
+static inline uint64_t round_sig(uint64_t v, unsigned bits)
+{
+	if (v == 0)
+		return 0;
+	uint64_t h = high_bit(v), unit = h;
+	for (unsigned i = 1; i < bits && unit > 1; i++)
+		unit >>= 1;
+	return align_up(v, unit);
+}
+
+/* A memory BAR's footprint for page-granular planners: at least a page,
+ * so no two BARs share a page (and an MTRR type). */
+static inline uint64_t lo_extent(uint64_t size)
+{
+	return size < P2MK_PAGE_SIZE ? P2MK_PAGE_SIZE : size;
+}
+
 /* Record helpers: each silently stops at the capacity (documented). */
 void lo_finding(struct p2mk_layout_output *out,
                 enum p2mk_layout_finding_kind kind, int dev, int bar,
@@ -113,6 +143,9 @@ uint64_t lo_greedy_cover(struct p2mk_layout_output *out, unsigned *n,
                          unsigned vcnt, uint64_t start, uint64_t end,
                          uint8_t maxphyaddr);
 
+/* Blocks the greedy cover of [start, end) takes (aligned pow2 pieces). */
+unsigned lo_greedy_count(uint64_t start, uint64_t end);
+
 /* Result slot of BAR @index of device @dev (input order), or NULL. */
 struct p2mk_layout_bar_result *lo_bar_result(struct p2mk_layout_output *out,
                                              unsigned dev, unsigned index);
@@ -141,6 +174,19 @@ uint64_t lo_pack(const struct p2mk_layout_input *in,
                  struct p2mk_layout_output *out, const uint16_t idx[],
                  unsigned n, uint64_t start, uint64_t end,
                  enum p2mk_bar_reason ok);
+
+/* Places @r at the lowest free naturally aligned slot of [start, end)
+ * (clear of reserved regions and placed BARs); false if there is none. */
+bool lo_fit_free(const struct p2mk_layout_input *in,
+                 struct p2mk_layout_output *out,
+                 struct p2mk_layout_bar_result *r, uint64_t start, uint64_t end,
+                 enum p2mk_bar_reason ok);
+
+/* The same, highest free slot first. */
+bool lo_fit_free_down(const struct p2mk_layout_input *in,
+                      struct p2mk_layout_output *out,
+                      struct p2mk_layout_bar_result *r, uint64_t start,
+                      uint64_t end, enum p2mk_bar_reason ok);
 
 /* Is BAR result @r prefetchable in the input? */
 bool lo_bar_prefetchable(const struct p2mk_layout_input *in,

@@ -45,6 +45,14 @@ static uint64_t greedy_block(uint64_t base, uint64_t end)
 	return size;
 }
 
+unsigned lo_greedy_count(uint64_t start, uint64_t end)
+{
+	unsigned n = 0;
+	for (uint64_t base = start; base < end; n++)
+		base += greedy_block(base, end);
+	return n;
+}
+
 /*
  * cacheattr_init step 4 (xen §13.2): each step takes the largest block
  * aligned at the current base and not past @end, until @end is reached or

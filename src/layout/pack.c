@@ -50,20 +50,85 @@ uint64_t lo_pack(const struct p2mk_layout_input *in,
 	uint64_t cursor = start, top = start;
 	for (unsigned i = 0; i < n; i++) {
 		struct p2mk_layout_bar_result *r = &out->bars[idx[i]];
-		uint64_t plain = align_up(cursor, r->size);
-		uint64_t base = clear_slot(in, cursor, r->size);
-		if (base < cursor || base + r->size > end ||
-		    base + r->size < base) {
-			r->reason = plain + r->size <= end
-			                ? P2MK_BAR_RESERVED_HIT
-			                : P2MK_BAR_NO_SPACE;
+		uint64_t size =
+		    r->kind == P2MK_BAR_IO ? r->size : lo_extent(r->size);
+		uint64_t plain = align_up(cursor, size);
+		uint64_t base = clear_slot(in, cursor, size);
+		if (base < cursor || base + size > end || base + size < base) {
+			r->reason = plain + size <= end ? P2MK_BAR_RESERVED_HIT
+			                                : P2MK_BAR_NO_SPACE;
 			continue;
 		}
 		lo_place(r, base, ok);
-		cursor = base + r->size;
+		cursor = base + size;
 		top = cursor;
 	}
 	return top;
+}
+
+/*
+ * The first obstacle (reserved region or placed memory BAR other than
+ * @self) overlapping [a, a + n): its start and end, or false if none.
+ */
+static bool obstacle(const struct p2mk_layout_input *in,
+                     const struct p2mk_layout_output *out,
+                     const struct p2mk_layout_bar_result *self, uint64_t a,
+                     uint64_t n, uint64_t *os, uint64_t *oe)
+{
+	for (unsigned i = 0; i < in->nreserved; i++) {
+		*os = gfn_bytes(in->reserved[i].first);
+		*oe = *os + gfn_bytes(p2mk_gfn(in->reserved[i].pages));
+		if (ranges_overlap(a, n, *os, *oe - *os))
+			return true;
+	}
+	for (unsigned i = 0; i < out->nbars; i++) {
+		const struct p2mk_layout_bar_result *r = &out->bars[i];
+		if (r == self || !r->placed || r->kind == P2MK_BAR_IO)
+			continue;
+		*os = r->addr.v;
+		*oe = *os + lo_extent(r->size);
+		if (ranges_overlap(a, n, *os, *oe - *os))
+			return true;
+	}
+	return false;
+}
+
+bool lo_fit_free(const struct p2mk_layout_input *in,
+                 struct p2mk_layout_output *out,
+                 struct p2mk_layout_bar_result *r, uint64_t start, uint64_t end,
+                 enum p2mk_bar_reason ok)
+{
+	uint64_t size = lo_extent(r->size), os, oe;
+	uint64_t a = align_up(start, size);
+	while (a >= start && a + size <= end && a + size > a) {
+		if (!obstacle(in, out, r, a, size, &os, &oe)) {
+			lo_place(r, a, ok);
+			return true;
+		}
+		a = align_up(oe, size);
+	}
+	return false;
+}
+
+bool lo_fit_free_down(const struct p2mk_layout_input *in,
+                      struct p2mk_layout_output *out,
+                      struct p2mk_layout_bar_result *r, uint64_t start,
+                      uint64_t end, enum p2mk_bar_reason ok)
+{
+	uint64_t size = lo_extent(r->size), os, oe;
+	if (end < start + size)
+		return false;
+	uint64_t a = align_down(end - size, size);
+	while (a >= start) {
+		if (!obstacle(in, out, r, a, size, &os, &oe)) {
+			lo_place(r, a, ok);
+			return true;
+		}
+		if (os < start + size)
+			return false;
+		a = align_down(os - size, size);
+	}
+	return false;
 }
 
 bool lo_bar_prefetchable(const struct p2mk_layout_input *in,

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The improved planner's low hole.  Candidate starts are 4 GiB - 2^k
+ * (k = 27..31: naturally aligned, so MTRR blocks start there).  At each,
+ * the WB (prefetchable, xenpci) BARs are packed top-down from 0xFC000000
+ * and the UC ones bottom-up from the start, so the UC BARs form one run
+ * with free space above it up to the WB ones.  The start whose run needs
+ * the fewest aligned blocks wins; then no RAM relocation before
+ * relocation; then the highest start.
+ */
+#include "improved.h"
+
+/* Low BARs, the 64-bit ones sent low and, when @with64, the small UC
+ * 64-bit BARs, as groups. */
+static void low_groups(const struct imp *m, bool with64, struct groups *g)
+{
+	g->nuc = g->nwb = 0;
+	g->uc_total = 0;
+	for (unsigned i = 0; i < m->nlo; i++)
+		groups_add(m->out, g, m->lo[i]);
+	for (unsigned i = 0; i < m->nhi; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (m->force_low[m->hi[i]] ||
+		    (with64 && r->type == P2MK_MT_UC &&
+		     r->size <= HVM_BAR_RELOC_THRESH))
+			groups_add(m->out, g, m->hi[i]);
+	}
+	lo_sort_by_size(m->out, g->uc, g->nuc);
+}
+
+/* Fewest aligned blocks covering [s, top) and ending at or below @room. */
+static unsigned run_cost(uint64_t s, uint64_t top, uint64_t room)
+{
+	unsigned best = lo_greedy_count(s, top);
+	for (unsigned bits = 1; bits <= 6 && top > s; bits++) {
+		uint64_t e = s + round_sig(top - s, bits);
+		unsigned n = lo_greedy_count(s, e);
+		if (e <= room && n < best)
+			best = n;
+	}
+	return best;
+}
+
+/*
+ * Arrangements of one hole: 0 = WB BARs as high and UC BARs as low as
+ * they go (layout_a); B(sig) = WB bottom-up, then the UC group in a
+ * region of @sig significant bits (0: packed tight); C(sig) = the UC group
+ * first in such a region, the WB BARs after it.
+ */
+#define ARR_B(sig) (1 + (sig))
+#define ARR_C(sig) (2 + IMP_MAX_SIG + (sig))
+#define NARRANGE   (ARR_C(IMP_MAX_SIG) + 1)
+
+/* End of the highest UC BAR and start of the lowest, after a layout. */
+static void uc_extent(const struct imp *m, const struct groups *g, uint64_t *lo,
+                      uint64_t *hi)
+{
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (unsigned i = 0; i < g->nuc; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[g->uc[i]];
+		if (r->addr.v < *lo)
+			*lo = r->addr.v;
+		if (r->addr.v + lo_extent(r->size) > *hi)
+			*hi = r->addr.v + lo_extent(r->size);
+	}
+}
+
+/* C(sig): UC from @s in [s, s + u), WB from s + u. */
+static bool layout_c(struct imp *m, const struct groups *g, uint64_t s,
+                     unsigned sig)
+{
+	uint64_t u = round_sig(g->uc_total, sig);
+	unplace(m->out, g->uc, g->nuc);
+	unplace(m->out, g->wb, g->nwb);
+	uint64_t top = lo_pack(m->in, m->out, g->uc, g->nuc, s,
+	                       HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
+	lo_pack(m->in, m->out, g->wb, g->nwb, s + u, HVM_RESERVED_MEMBASE,
+	        P2MK_BAR_LOW);
+	return top <= s + u && all_placed(m->out, g->uc, g->nuc) &&
+	       all_placed(m->out, g->wb, g->nwb);
+}
+
+/* A: each WB BAR in the highest free slot, then each UC BAR in the
+ * lowest, so the UC run sits low with free space above it. */
+static bool layout_a(struct imp *m, const struct groups *g, uint64_t s)
+{
+	bool ok = true;
+	unplace(m->out, g->uc, g->nuc);
+	unplace(m->out, g->wb, g->nwb);
+	for (unsigned i = 0; i < g->nwb && ok; i++)
+		ok = lo_fit_free_down(m->in, m->out, &m->out->bars[g->wb[i]], s,
+		                      HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
+	for (unsigned i = 0; i < g->nuc && ok; i++)
+		ok = lo_fit_free(m->in, m->out, &m->out->bars[g->uc[i]], s,
+		                 HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
+	return ok;
+}
+
+/* Lays out the groups at start @s in arrangement @a; returns the UC
+ * run's block count, or -1 if not every BAR fits. */
+static int layout_at(struct imp *m, const struct groups *g, uint64_t s,
+                     unsigned a)
+{
+	uint64_t room = HVM_RESERVED_MEMBASE, lo, hi, unused;
+	bool ok;
+	if (a == 0)
+		ok = layout_a(m, g, s);
+	else if (a < ARR_C(0))
+		ok = pack_window(m, g, s, HVM_RESERVED_MEMBASE, a - 1,
+		                 P2MK_BAR_LOW, &unused);
+	else
+		ok = a > ARR_C(0) && layout_c(m, g, s, a - ARR_C(0));
+	if (!ok)
+		return -1;
+	if (g->nuc == 0)
+		return 0;
+	uc_extent(m, g, &lo, &hi);
+	/* the run may grow over free space up to the next WB BAR */
+	for (unsigned i = 0; i < g->nwb; i++) {
+		uint64_t w = m->out->bars[g->wb[i]].addr.v;
+		if (w >= hi && w < room)
+			room = w;
+	}
+	return (int)run_cost(lo, hi, room);
+}
+
+/*
+ * Candidate hole start @k: 4 GiB - 2^k for k = 27..31; k = 32 stands for
+ * the end of low RAM rounded up to 1 MiB when below 0xF0000000 (the
+ * largest hole that moves no RAM, as hvmloader gets after an RMRR pull).
+ * 0 = no candidate.
+ */
+static uint64_t hole_candidate(const struct imp *m, unsigned k)
+{
+	if (k < 32)
+		return GIB(4) - (UINT64_C(1) << k);
+	return m->low_end < HVM_BELOW_4G_MMIO_START
+	           ? align_up(m->low_end, MIB(1))
+	           : 0;
+}
+
+struct pick {
+	uint64_t s;
+	unsigned arrange;
+	int cost;
+};
+
+/* The cheapest start and arrangement for @g (s = 0: none fits). */
+static struct pick best_start(struct imp *m, const struct groups *g)
+{
+	struct pick best = {0, 0, 0};
+	for (int reloc = 0; reloc <= 1; reloc++) {
+		if (reloc && !m->in->fw.allow_memory_relocate)
+			break;
+		for (unsigned k = 27; k <= 32; k++) {
+			uint64_t s = hole_candidate(m, k);
+			if (s == 0 || (s < m->low_end) != (bool)reloc)
+				continue;
+			for (unsigned a = 0; a < NARRANGE; a++) {
+				int cost = layout_at(m, g, s, a);
+				if (cost >= 0 &&
+				    (best.s == 0 || cost < best.cost))
+					best = (struct pick){s, a, cost};
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * When not everything fits: as many BARs as possible.  The smallest ones
+ * are taken while their sizes add up to the window, packed largest first;
+ * if reserved regions still leave one out, the largest is dropped and the
+ * rest packed again.
+ */
+static void imp_pack_most(struct imp *m, const struct groups *g)
+{
+	uint16_t all[P2MK_LAYOUT_MAX_BARS];
+	unsigned n = 0;
+	uint64_t room = HVM_RESERVED_MEMBASE - m->hole_start, sum = 0;
+	for (unsigned i = 0; i < g->nuc; i++)
+		all[n++] = g->uc[i];
+	for (unsigned i = 0; i < g->nwb; i++)
+		all[n++] = g->wb[i];
+	lo_sort_by_size(m->out, all, n); /* largest first */
+	unsigned first = n;
+	while (first > 0 && sum + m->out->bars[all[first - 1]].size <= room)
+		sum += m->out->bars[all[--first]].size;
+	for (; first <= n; first++) {
+		unplace(m->out, all, n);
+		lo_pack(m->in, m->out, all + first, n - first, m->hole_start,
+		        HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
+		if (all_placed(m->out, all + first, n - first))
+			return;
+	}
+}
+
+/* The largest hole allowed: 2 GiB with relocation, else above low RAM. */
+static uint64_t largest_hole(const struct imp *m)
+{
+	uint64_t low = hole_candidate(m, 32);
+	uint64_t s = m->in->fw.allow_memory_relocate ? GIB(2) : 0;
+	for (unsigned k = 31; k >= 27 && s == 0; k--) {
+		if (GIB(4) - (UINT64_C(1) << k) >= m->low_end)
+			s = GIB(4) - (UINT64_C(1) << k);
+	}
+	if (low != 0 && (s == 0 || low < s))
+		s = low;
+	return s != 0 ? s : HVM_BELOW_4G_MMIO_START;
+}
+
+void imp_low_window(struct imp *m)
+{
+	struct groups g;
+	for (int with64 = 1; with64 >= 0; with64--) {
+		low_groups(m, with64, &g);
+		struct pick p = best_start(m, &g);
+		if (p.s != 0) {
+			m->hole_start = p.s;
+			layout_at(m, &g, p.s, p.arrange);
+			return;
+		}
+		unplace(m->out, g.uc, g.nuc); /* 64-bit ones go high instead */
+		unplace(m->out, g.wb, g.nwb);
+	}
+	m->hole_start = largest_hole(m);
+	imp_pack_most(m, &g);
+}
