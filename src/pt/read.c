@@ -54,40 +54,45 @@ enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	return P2MK_OK;
 }
 
-enum { GROUP = 8 };
+enum { GROUP = 16 };
 
-/* Up to GROUP walks, one level of each before the next level of any. */
+/*
+ * Up to GROUP walks, one level of each before the next level of any.  The
+ * entry each walk reads next is prefetched as soon as its address is
+ * known: a prefetch does not hold up the instructions after it the way a
+ * missing load does, so the misses of the whole group are in flight at
+ * once, as the independent reads of a flat array would be.
+ */
 static void lookup_group(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
                          size_t m, struct p2mk_pt_leaf *leaf,
                          enum p2mk_err *err)
 {
 	struct pt_cur c[GROUP];
-	uint64_t e[GROUP];
 	bool in[GROUP];
 	for (size_t i = 0; i < m; i++) {
 		in[i] = gfn[i].v < pt->gfn_limit;
-		e[i] = 0;
-		if (!in[i])
-			continue;
-		cur_init(&c[i], pt, gfn[i].v, gfn[i].v + 1);
-		e[i] = *cur_slot(&c[i]);
+		if (in[i])
+			cur_init(&c[i], pt, gfn[i].v, gfn[i].v + 1);
 	}
 	for (unsigned L = pt_top(pt); L > 0; L--) {
 		for (size_t i = 0; i < m; i++) {
-			if (!in[i] || c[i].level != L ||
-			    !ent_table(pt, e[i], L))
+			if (!in[i] || c[i].level != L)
 				continue;
-			cur_descend(&c[i], table_va(pt, e[i]));
-			e[i] = *cur_slot(&c[i]);
+			uint64_t e = *cur_slot(&c[i]);
+			if (!ent_table(pt, e, L))
+				continue;
+			cur_descend(&c[i], table_va(pt, e));
+			__builtin_prefetch(cur_slot(&c[i]));
 		}
 	}
 	for (size_t i = 0; i < m; i++) {
+		uint64_t e = in[i] ? *cur_slot(&c[i]) : 0;
 		if (!in[i]) {
 			err[i] = P2MK_ERR_RANGE;
-		} else if (!ent_present(pt, e[i])) {
+		} else if (!ent_present(pt, e)) {
 			err[i] = P2MK_ERR_NOENT;
 		} else {
-			p2mk_pti_fill_leaf(pt, e[i], c[i].level, gfn[i].v,
+			p2mk_pti_fill_leaf(pt, e, c[i].level, gfn[i].v,
 			                   &leaf[i]);
 			err[i] = P2MK_OK;
 		}
