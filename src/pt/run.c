@@ -37,8 +37,12 @@ enum p2mk_err p2mk_pti_run_map(struct pt_op *op, uint64_t *p, uint64_t pos,
 		 * zero (mm_ops pages come zeroed), so there is nothing to
 		 * check or invalidate, and the loop is a plain vector store.
 		 */
-		for (uint64_t i = 0; i < n; i++)
-			p[i] = v + i * inc;
+		if (op->stream)
+			for (uint64_t i = 0; i < n; i++)
+				wr_stream(&p[i], v + i * inc);
+		else
+			for (uint64_t i = 0; i < n; i++)
+				p[i] = v + i * inc;
 	} else if (pt->fmt.bbm_mask == 0) {
 		for (uint64_t i = 0; i < n; i++, v += inc) {
 			uint64_t old = p[i];

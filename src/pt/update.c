@@ -25,6 +25,14 @@
 
 enum step { ST_NEXT, ST_DESCEND, ST_NEW, ST_SPLIT };
 
+/*
+ * Maps of at least this many pages fill fresh level-0 tables with
+ * streaming stores (entry.h): 2^22 pages need 32 MiB of leaf tables,
+ * more than the last-level cache of the machines p2mkit is measured on,
+ * so caching them would only evict what the caller is using.
+ */
+#define PT_STREAM_MIN (UINT64_C(1) << 22)
+
 struct p2mk_pt_attrs p2mk_pti_attrs_merge(const struct p2mk_pt_attrs *old,
                                           const struct p2mk_pt_attrs *set,
                                           const struct p2mk_pt_attrs *mask)
@@ -326,6 +334,8 @@ static enum p2mk_err pt_run(struct pt_op *op)
 		return err;
 	op->commit = true;
 	err = pt_apply(op);
+	if (op->stream)
+		stream_fence(); /* before anyone is told of the change */
 	inval_flush(&op->iv);
 	/* prepare is exact, so nothing is left; stay leak-free regardless */
 	p2mk_pti_resv_release(op);
@@ -377,6 +387,8 @@ enum p2mk_err p2mk_pt_map(struct p2mk_pt *pt, p2mk_gfn_t gfn, p2mk_mfn_t mfn,
 	op.mfn = mfn.v;
 	op.replace = replace;
 	op.max_level = map_max_level(pt, max_order);
+	/* 4 KiB tables far beyond any cache: write them around it */
+	op.stream = PT_HAVE_STREAM && count >= PT_STREAM_MIN;
 	for (unsigned l = 0; l <= op.max_level; l++)
 		op.tmpl[l] = pt->fmt.ops->leaf(&pt->fmt, attrs, l);
 	return pt_run(&op);

@@ -17,6 +17,7 @@ struct pt_op {
 	enum op_kind kind;
 	bool commit;       /* false: prepare (read-only), true: commit */
 	bool replace;      /* map: P2MK_PT_MAP_REPLACE */
+	bool stream;       /* map: fill fresh tables with streaming stores */
 	uint64_t gfn, end; /* [gfn, end) in 4 KiB frames */
 	uint64_t mfn;      /* map: frame for gfn */
 	unsigned max_level;

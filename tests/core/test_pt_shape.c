@@ -574,14 +574,59 @@ static void concatenated_root(void **state)
 	free(root);
 }
 
+/*
+ * A 4 KiB-only map of 16 GiB (2^22 pages) is big enough for the engine to
+ * fill its fresh tables with streaming stores: every entry must be exactly
+ * what the same map written in two halves (ordinary stores) gives.
+ */
+static void huge_4k_map_writes_same_entries_as_halves(void **state)
+{
+	(void)state;
+	const uint64_t n = UINT64_C(1) << 22, g0 = UINT64_C(1) << 24;
+	const struct p2mk_pt_attrs a = {P2MK_PT_R | P2MK_PT_W, 6, 0, 5,
+	                                P2MK_PT_IPAT};
+	struct ptt_env whole, halves;
+	struct ptt_snap sw = {0}, sh = {0};
+	ptt_setup(&whole, &p2mk_pt_fmt_ept4);
+	ptt_setup(&halves, &p2mk_pt_fmt_ept4);
+	assert_int_equal(
+	    p2mk_pt_map(&whole.pt, p2mk_gfn(g0), p2mk_mfn(g0 + 7), n, &a, 0, 0),
+	    P2MK_OK);
+	for (uint64_t h = 0; h < 2; h++)
+		assert_int_equal(
+		    p2mk_pt_map(&halves.pt, p2mk_gfn(g0 + h * n / 2),
+		                p2mk_mfn(g0 + 7 + h * n / 2), n / 2, &a, 0, 0),
+		    P2MK_OK);
+	ptt_snapshot(&whole.pt, g0, n, &sw);
+	ptt_snapshot(&halves.pt, g0, n, &sh);
+	/* the leaves, and table entries at levels 1, 2 and 3 */
+	assert_int_equal(sw.n, n + n / 512 + 16 + 1);
+	assert_int_equal(sw.n, sh.n);
+	for (size_t i = 0; i < sw.n; i++) {
+		assert_int_equal(sw.e[i].gfn, sh.e[i].gfn);
+		assert_int_equal(sw.e[i].level, sh.e[i].level);
+		if (!sw.e[i].table) /* tables sit at other addresses */
+			assert_int_equal(sw.e[i].raw, sh.e[i].raw);
+	}
+	ptt_snap_free(&sw);
+	ptt_snap_free(&sh);
+	ptt_teardown(&whole);
+	ptt_teardown(&halves);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(enc_ept),           cmocka_unit_test(enc_npt),
-	    cmocka_unit_test(enc_arm),           cmocka_unit_test(enc_vtd),
-	    cmocka_unit_test(enc_amdv1),         cmocka_unit_test(shape_all),
-	    cmocka_unit_test(overmap),           cmocka_unit_test(bar_32g),
+	    cmocka_unit_test(enc_ept),
+	    cmocka_unit_test(enc_npt),
+	    cmocka_unit_test(enc_arm),
+	    cmocka_unit_test(enc_vtd),
+	    cmocka_unit_test(enc_amdv1),
+	    cmocka_unit_test(shape_all),
+	    cmocka_unit_test(overmap),
+	    cmocka_unit_test(bar_32g),
 	    cmocka_unit_test(concatenated_root),
+	    cmocka_unit_test(huge_4k_map_writes_same_entries_as_halves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
