@@ -44,7 +44,8 @@ static const char bench_usage[] =
     "usage: p2mkit bench physmap [--quick] [--json]\n"
     "Relocating 1 GiB out of a PCI hole (per page, Xen's 16-page batches,\n"
     "one flush point) and mapping a 32 GiB BAR at 4 KiB / 2 MiB / 1 GiB with\n"
-    "shared and separate IOMMU tables, then a 128 GiB BAR at 4 KiB (not\n"
+    "shared and separate IOMMU tables (and, *_cm, with caching mode), then\n"
+    "a 128 GiB BAR at 4 KiB (not\n"
     "with --quick): time, floor (memset of 8 bytes per entry written), peak\n"
     "memory, table size and counts of each (docs/iommu.md).\n"
     "Exit status: 0 ok, 1 the benchmark could not run, 2 bad usage.\n";
