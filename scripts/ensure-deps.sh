@@ -4,18 +4,24 @@
 # As root it runs `apt-get update` then `apt-get install -y` for what is missing;
 # otherwise it names the missing packages and exits 1.
 #
-# Usage: scripts/ensure-deps.sh [--with-dev-tools]
+# Usage: scripts/ensure-deps.sh [--with-dev-tools] [--with-coverage]
 #   --with-dev-tools  also require the test-time tools (clang for fuzzing,
 #                     clang-format, clang-tidy, cppcheck).
+#   --with-coverage   also require gcovr (scripts/coverage.sh).
 set -euo pipefail
 
 required=(build-essential cmake ninja-build pkg-config libcmocka-dev libyaml-dev libjansson-dev)
 dev_tools=(clang libclang-rt-14-dev clang-format clang-tidy cppcheck)
+coverage_tools=(gcovr)
 
 packages=("${required[@]}")
-if [[ ${1:-} == --with-dev-tools ]]; then
-	packages+=("${dev_tools[@]}")
-fi
+for arg in "$@"; do
+	case $arg in
+	--with-dev-tools) packages+=("${dev_tools[@]}") ;;
+	--with-coverage) packages+=("${coverage_tools[@]}") ;;
+	*) echo "usage: scripts/ensure-deps.sh [--with-dev-tools] [--with-coverage]" >&2; exit 2 ;;
+	esac
+done
 
 is_installed() {
 	local status

@@ -48,6 +48,12 @@ run env MISSING="clang-tidy" FAKE_UID=0 bash "$src/scripts/ensure-deps.sh" --wit
 check "dev tools installed with the flag" grep -q 'install -y clang-tidy' "$tmp/log"
 
 : >"$tmp/log"
+run env MISSING="gcovr" FAKE_UID=0 bash "$src/scripts/ensure-deps.sh" --with-dev-tools >/dev/null 2>&1
+check "coverage tools not required without their flag" test ! -s "$tmp/log"
+run env MISSING="gcovr" FAKE_UID=0 bash "$src/scripts/ensure-deps.sh" --with-coverage >/dev/null 2>&1
+check "coverage tools installed with --with-coverage" grep -q 'install -y gcovr' "$tmp/log"
+
+: >"$tmp/log"
 run env MISSING="" FAKE_UID=0 bash "$src/scripts/ensure-deps.sh" --with-dev-tools >/dev/null 2>&1
 check "nothing missing: no apt-get" test ! -s "$tmp/log"
 finish
