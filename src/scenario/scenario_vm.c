@@ -12,13 +12,30 @@ static const char *const planners[] = {"hvmloader", "improved", "ovmf"};
 static const char *const windows[] = {"quarter", "eighth", "classic"};
 static const char *const bar_kinds[] = {"io", "mem32", "mem64", "rom"};
 
+/* One hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool p2mk_parse_bdf(const char *s, uint8_t *devfn)
 {
-	unsigned bus, slot, fn;
-	int used = 0;
-	if (s == NULL ||
-	    sscanf(s, "%2x:%2x.%1u%n", &bus, &slot, &fn, &used) != 3 ||
-	    s[used] != '\0' || used != 7 || bus != 0 || slot > 0x1f || fn > 7)
+	/* exactly "BB:SS.F": bus 00, slot 00..1f, function 0..7 */
+	if (s == NULL || strlen(s) != 7 || s[2] != ':' || s[5] != '.')
+		return false;
+	int b0 = hexval(s[0]), b1 = hexval(s[1]);
+	int s0 = hexval(s[3]), s1 = hexval(s[4]);
+	int fn = s[6] >= '0' && s[6] <= '7' ? s[6] - '0' : -1;
+	if (b0 != 0 || b1 != 0 || s0 < 0 || s1 < 0 || fn < 0)
+		return false;
+	int slot = s0 * 16 + s1;
+	if (slot > 0x1f)
 		return false;
 	*devfn = (uint8_t)(slot << 3 | fn);
 	return true;
