@@ -161,6 +161,7 @@ int cmd_msr(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_host(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
 int cmd_explain_arm64(int argc, char **argv);

@@ -15,7 +15,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } legacy[] = {
     {"explain", cmd_explain}, {"mtrr", cmd_mtrr},   {"msr", cmd_msr},
-    {"host", cmd_host},       {"bench", cmd_bench},
+    {"host", cmd_host},       {"bench", cmd_bench}, {"run", cmd_run},
 };
 
 int main(int argc, char **argv)
