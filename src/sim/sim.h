@@ -90,9 +90,10 @@ bool p2mk_sim_run(const struct p2mk_scenario *s, unsigned policy,
 /** p2mk_sim_result_free() - release what @r owns. */
 void p2mk_sim_result_free(struct p2mk_sim_result *r);
 
-/** p2mk_sim_price() - fill c->seconds from the counts and @costs. */
-void p2mk_sim_price(struct p2mk_sim_costs *c, const struct p2mk_sc_costs *costs,
-                    const struct p2mk_sc_host *host);
+/** p2mk_sim_price() - fill c->seconds from the counts, the unit costs @k and
+ * the host @h (which IOTLB flush cost applies). */
+void p2mk_sim_price(struct p2mk_sim_costs *c, const struct p2mk_sc_costs *k,
+                    const struct p2mk_sc_host *h);
 
 /** p2mk_sim_add() - add every count and the seconds of @b to @a. */
 void p2mk_sim_add(struct p2mk_sim_costs *a, const struct p2mk_sim_costs *b);

@@ -4,7 +4,7 @@
  * under one policy or several side by side and report the memory map with
  * effective types and the costs.
  *
- *   p2mkit run [FILE] [--json] [--compare P1,P2,...] [--svg OUT.svg]
+ *   p2mkit run [FILE] [--json] [--compare P1,P2,...]
  *              [--set KEY=V1,V2,...]... [--from-capture DIR [-o OUT]]
  *
  * Without FILE it runs case study 1 (examples/xenpci-grant-table).
@@ -19,7 +19,7 @@
 #include "cmd_run.h"
 
 static const char usage[] =
-    "usage: p2mkit run [FILE] [--json] [--compare P1,P2,...] [--svg OUT]\n"
+    "usage: p2mkit run [FILE] [--json] [--compare P1,P2,...]\n"
     "                  [--set KEY=V1,V2,...]...\n"
     "       p2mkit run --from-capture DIR [-o OUT.yaml]\n"
     "\n"
@@ -32,7 +32,6 @@ static const char usage[] =
     "\n"
     "  --json            the \"p2mkit-run/1\" record (docs/run.md)\n"
     "  --compare LIST    policies side by side (differences marked *)\n"
-    "  --svg OUT         the address map coloured by effective type\n"
     "  --set KEY=V,...   override a scenario key (dotted path); several\n"
     "                    values or --set options run the cross product and\n"
     "                    print JSON Lines, one record per line\n"
@@ -63,8 +62,9 @@ static bool find_example(const char *name, char *path, size_t len)
 		if (slash == NULL)
 			return false;
 		*slash = '\0';
-		int w = snprintf(path, len, "%.2000s/examples/%.64s/scenario.yaml",
-		                 exe, name);
+		int w =
+		    snprintf(path, len, "%.2000s/examples/%.64s/scenario.yaml",
+		             exe, name);
 		if (w > 0 && (size_t)w < len && access(path, R_OK) == 0)
 			return true;
 	}
@@ -114,7 +114,6 @@ static bool run_policies(const struct p2mk_scenario *s,
 
 struct run_opts {
 	const char *file;
-	const char *svg;
 	char *compare;
 	const char *capture, *capture_out;
 	bool json, defaulted;
@@ -139,8 +138,6 @@ static int run_one(struct run_opts *o)
 	} else if (o->compare == NULL || run_set_policies(s, o->compare) == 0) {
 		bool ok = run_policies(s, res);
 		json_t *rec = run_record(s, o->file, res, s->hyp.npolicies);
-		if (o->svg && !run_svg(o->svg, s, res, s->hyp.npolicies))
-			ok = false;
 		if (o->json) {
 			cli_print_json(rec);
 		} else {
@@ -166,7 +163,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	static const struct option longs[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"compare", required_argument, NULL, 'c'},
-	    {"svg", required_argument, NULL, 's'},
 	    {"set", required_argument, NULL, 'S'},
 	    {"from-capture", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},

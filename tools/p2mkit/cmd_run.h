@@ -40,10 +40,6 @@ void run_print_line(const struct p2mk_scenario *s, const char *file,
 /** run_from_capture() - write a scenario skeleton from a capture tree. */
 int run_from_capture(const char *dir, const char *out);
 
-/** run_svg() - the address map(s) as SVG into @path; false on error. */
-bool run_svg(const char *path, const struct p2mk_scenario *s,
-             const struct p2mk_sim_result *res, size_t n);
-
 /** run_hint() - how to run the other case studies. */
 void run_hint(FILE *out, const char *const *names, size_t n);
 

@@ -143,7 +143,9 @@ int run_from_capture(const char *dir, const char *out)
 		return cli_usage_error("run", "cannot write %s", out);
 	}
 	write_skeleton(f, dir, h);
-	int bad = out ? fclose(f) : fflush(f);
+	int bad = fflush(f);
+	if (out != NULL && fclose(f) != 0)
+		bad = 1;
 	p2mk_host_free(h);
 	free(h);
 	return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* p2mkit run: text hints and the --svg output. */
+/* p2mkit run: how to run the other case studies. */
 #include "cmd_run.h"
 
 void run_hint(FILE *out, const char *const *names, size_t n)
@@ -11,16 +11,4 @@ void run_hint(FILE *out, const char *const *names, size_t n)
 	fputs("Each examples/NAME/README.md tells the incident and its "
 	      "numbers.\n",
 	      out);
-}
-
-bool run_svg(const char *path, const struct p2mk_scenario *s,
-             const struct p2mk_sim_result *res, size_t n)
-{
-	(void)path;
-	(void)s;
-	(void)res;
-	(void)n;
-	fprintf(stderr, "p2mkit run: --svg needs the layout SVG writer "
-	                "(src/report/svg_map.c), not in this build yet\n");
-	return false;
 }
