@@ -178,9 +178,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'c':
 			o->compare = optarg;
 			break;
-		case 's':
-			o->svg = optarg;
-			break;
 		case 'f':
 			o->capture = optarg;
 			break;
