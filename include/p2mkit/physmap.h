@@ -140,7 +140,7 @@ enum p2mk_reloc_batch {
  * p2mk_physmap_relocate() - move the RAM at [@src, @src + @count) to
  * [@dst, @dst + @count), page by page as xenmem_add_to_physmap_one does
  * (source must be RAM; a RAM page already at the destination is removed
- * and freed, flushed synchronously first as dea460d869 requires).
+ * and freed, its flush synchronous as dea460d869 requires).
  * Overlapping ranges are walked backwards when @dst is above @src
  * (7acc7dd36b), so no page moves twice.  Frames stay referenced until
  * the flush covering their old gfn (XSA-346).  On an error part-way,
