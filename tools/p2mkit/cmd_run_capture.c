@@ -23,11 +23,23 @@ static void write_mtrrs(FILE *f, const struct p2mk_host *h, unsigned mpa)
 {
 	fputs("  mtrr:\n", f);
 	if (h->mtrr_origin == P2MK_HOST_MTRR_MSR) {
-		for (unsigned i = 0; i < h->msrs.n; i++)
-			if (is_mtrr_msr(h->msrs.msr[i]))
-				fprintf(f, "    - {msr: 0x%x, value: 0x%llx}\n",
-				        h->msrs.msr[i],
-				        (unsigned long long)h->msrs.value[i]);
+		/* the run replays them on the 8-pair CPU docs/run.md names:
+		 * a value that would #GP there is left as a comment */
+		struct p2mk_mtrr_config cfg = {8, (uint8_t)mpa, true, true};
+		struct p2mk_mtrr_state st;
+		struct p2mk_gp gp;
+		p2mk_mtrr_init(&st, &cfg);
+		for (unsigned i = 0; i < h->msrs.n; i++) {
+			uint32_t msr = h->msrs.msr[i];
+			uint64_t v = h->msrs.value[i];
+			if (!is_mtrr_msr(msr))
+				continue;
+			bool bad = p2mk_mtrr_wrmsr(&st, msr, v, &gp) != P2MK_OK;
+			fprintf(f, "    %s- {msr: 0x%x, value: 0x%llx}%s%s\n",
+			        bad ? "# " : "", msr, (unsigned long long)v,
+			        bad ? "   # would #GP: " : "",
+			        bad ? gp.reason : "");
+		}
 		return;
 	}
 	/* /proc/mtrr: variable ranges only; the default type is not

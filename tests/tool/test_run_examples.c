@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * p2mkit run: each case study in examples/ run through the binary with
+ * --json and compared field by field with its checked-in expected.json
+ * (every range's start, end, what, effective and decided_by; every cost;
+ * seconds to 1e-9 relative), in under 10 s each; the headline result of
+ * each case asserted by name; and --from-capture on every captured tree in
+ * tests/data/host producing a scenario that runs.
+ */
+#include "test_support.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *src_dir(void)
+{
+	const char *s = getenv("P2MK_SOURCE_DIR");
+	return s ? s : ".";
+}
+
+/* Run the binary with @args; its stdout as JSON (NULL if not JSON). */
+static json_t *run_json(const char *args, int *status, double *secs)
+{
+	char cmd[2048];
+	const char *bin = getenv("P2MK_BINARY");
+	assert_non_null(bin);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run %s", src_dir(), bin,
+	         args);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	json_error_t err;
+	json_t *j = json_loadf(p, 0, &err);
+	*status = pclose(p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) +
+	        (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	return j;
+}
+
+static void same_string(const json_t *a, const json_t *b, const char *key,
+                        const char *where)
+{
+	const char *x = json_string_value(json_object_get(a, key));
+	const char *y = json_string_value(json_object_get(b, key));
+	if (x == NULL || y == NULL || strcmp(x, y) != 0)
+		fail_msg("%s.%s: got '%s', expected '%s'", where, key,
+		         x ? x : "(none)", y ? y : "(none)");
+}
+
+static void same_costs(const json_t *got, const json_t *exp, const char *where)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)exp, key, v)
+	{
+		const json_t *g = json_object_get(got, key);
+		if (json_is_integer(v)) {
+			if (!json_is_integer(g) ||
+			    json_integer_value(g) != json_integer_value(v))
+				fail_msg("%s.costs.%s: got %lld, expected %lld",
+				         where, key,
+				         (long long)json_integer_value(g),
+				         (long long)json_integer_value(v));
+		} else {
+			double x = json_number_value(g),
+			       y = json_number_value(v);
+			if (fabs(x - y) > 1e-9 * fmax(1.0, fabs(y)))
+				fail_msg("%s.costs.%s: got %g, expected %g",
+				         where, key, x, y);
+		}
+	}
+}
+
+static void same_result(const json_t *got, const json_t *exp)
+{
+	char where[128];
+	const char *pol = json_string_value(json_object_get(exp, "policy"));
+	snprintf(where, sizeof(where), "%s", pol);
+	same_string(got, exp, "policy", where);
+	assert_true(json_is_null(json_object_get(got, "error")));
+	const json_t *gr = json_object_get(got, "ranges");
+	const json_t *er = json_object_get(exp, "ranges");
+	assert_int_equal(json_array_size(gr), json_array_size(er));
+	static const char *const fields[] = {"start", "end", "what",
+	                                     "effective", "decided_by"};
+	for (size_t i = 0; i < json_array_size(er); i++) {
+		snprintf(where, sizeof(where), "%s.ranges[%zu]", pol, i);
+		for (size_t f = 0; f < 5; f++)
+			same_string(json_array_get(gr, i),
+			            json_array_get(er, i), fields[f], where);
+	}
+	same_costs(json_object_get(got, "costs"), json_object_get(exp, "costs"),
+	           pol);
+	const json_t *ge = json_object_get(got, "events");
+	const json_t *ee = json_object_get(exp, "events");
+	assert_int_equal(json_array_size(ge), json_array_size(ee));
+	for (size_t i = 0; i < json_array_size(ee); i++) {
+		snprintf(where, sizeof(where), "%s.events[%zu]", pol, i);
+		same_string(json_array_get(ge, i), json_array_get(ee, i),
+		            "event", where);
+		same_costs(json_object_get(json_array_get(ge, i), "costs"),
+		           json_object_get(json_array_get(ee, i), "costs"),
+		           where);
+	}
+}
+
+/* Run case @name and compare with its expected.json; returns the run. */
+static json_t *check_case(const char *name)
+{
+	char args[512], path[1024];
+	int status;
+	double secs;
+	snprintf(args, sizeof(args), "examples/%s/scenario.yaml --json", name);
+	json_t *got = run_json(args, &status, &secs);
+	assert_non_null(got);
+	assert_int_equal(status, 0);
+	printf("# %s: %.2f s\n", name, secs);
+	assert_true(secs < 10.0);
+	snprintf(path, sizeof(path), "%s/examples/%s/expected.json", src_dir(),
+	         name);
+	json_error_t err;
+	json_t *exp = json_load_file(path, 0, &err);
+	assert_non_null(exp);
+	same_string(got, exp, "schema", name);
+	assert_string_equal(json_string_value(json_object_get(got, "schema")),
+	                    "p2mkit-run/1");
+	const json_t *gr = json_object_get(got, "results");
+	const json_t *er = json_object_get(exp, "results");
+	assert_int_equal(json_array_size(gr), json_array_size(er));
+	for (size_t i = 0; i < json_array_size(er); i++)
+		same_result(json_array_get(gr, i), json_array_get(er, i));
+	json_decref(exp);
+	return got;
+}
+
+/* The row of @result whose "what" contains @needle. */
+static const json_t *row(const json_t *rec, size_t result, const char *needle)
+{
+	const json_t *r =
+	    json_array_get(json_object_get(rec, "results"), result);
+	const json_t *ranges = json_object_get(r, "ranges");
+	for (size_t i = 0; i < json_array_size(ranges); i++) {
+		const json_t *g = json_array_get(ranges, i);
+		if (strstr(json_string_value(json_object_get(g, "what")),
+		           needle))
+			return g;
+	}
+	fail_msg("no range '%s'", needle);
+	return NULL;
+}
+
+static const char *eff(const json_t *g)
+{
+	return json_string_value(json_object_get(g, "effective"));
+}
+
+static void xenpci_grant_table_is_cd_on_amd_wb_on_intel(void **state)
+{
+	(void)state;
+	json_t *got = check_case("xenpci-grant-table");
+	assert_string_equal(eff(row(got, 0, "grant table")), "CD"); /* npt */
+	assert_string_equal(eff(row(got, 1, "grant table")), "WB"); /* ept */
+	json_decref(got);
+}
+
+static void memory_type_changed_matches_expected(void **state)
+{
+	(void)state;
+	json_decref(check_case("memory-type-changed"));
+}
+
+static void arm64_prefetchable_bar_is_normal_nc_from_6_9(void **state)
+{
+	(void)state;
+	json_t *got = check_case("arm64-vfio-prefetchable");
+	assert_string_equal(eff(row(got, 0, "prefetchable")), "Device-nGnRE");
+	assert_string_not_equal(eff(row(got, 1, "prefetchable")),
+	                        "Device-nGnRE");
+	json_decref(got);
+}
+
+/* The option off: WB under xen-npt too (one JSON line per value). */
+static void xenpci_option_off_gives_wb_on_amd(void **state)
+{
+	(void)state;
+	int status;
+	double secs;
+	json_t *got =
+	    run_json("examples/xenpci-grant-table/scenario.yaml "
+	             "--set vm.firmware.xen_platform_pci_bar_uc=false "
+	             "--set hypervisor.policy=xen-npt",
+	             &status, &secs);
+	assert_non_null(got);
+	assert_int_equal(status, 0);
+	assert_string_equal(eff(row(got, 0, "grant table")), "WB");
+	json_decref(got);
+}
+
+/* Exact recalculation: no exits at all, for any step. */
+static void exact_strategy_takes_no_exits(void **state)
+{
+	(void)state;
+	int status;
+	double secs;
+	json_t *got = run_json("examples/memory-type-changed/scenario.yaml "
+	                       "--set hypervisor.recalc=exact "
+	                       "--set hypervisor.policy=xen-ept",
+	                       &status, &secs);
+	assert_non_null(got);
+	const json_t *c = json_object_get(
+	    json_array_get(json_object_get(got, "results"), 0), "costs");
+	assert_int_equal(
+	    json_integer_value(json_object_get(c, "misconfig_exits")), 0);
+	json_decref(got);
+}
+
+static void from_capture_scenarios_run(void **state)
+{
+	(void)state;
+	static const char *const trees[] = {"arm64-server", "laptop-nonroot",
+	                                    "malformed",    "server-many-bars",
+	                                    "vm-no-mtrr",   "workstation-gpu"};
+	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
+		char args[512], out[64];
+		int status;
+		double secs;
+		snprintf(out, sizeof(out), "/tmp/p2mk-cap-%d-%zu.yaml",
+		         (int)getpid(), i);
+		snprintf(
+		    args, sizeof(args),
+		    "--from-capture tests/data/host/%s -o %s && '%s' run %s "
+		    "--json",
+		    trees[i], out, getenv("P2MK_BINARY"), out);
+		json_t *got = run_json(args, &status, &secs);
+		if (got == NULL || status != 0)
+			fail_msg("%s: the skeleton does not run", trees[i]);
+		assert_true(
+		    json_array_size(json_object_get(
+		        json_array_get(json_object_get(got, "results"), 0),
+		        "ranges")) > 0);
+		json_decref(got);
+		remove(out);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(xenpci_grant_table_is_cd_on_amd_wb_on_intel),
+	    cmocka_unit_test(memory_type_changed_matches_expected),
+	    cmocka_unit_test(arm64_prefetchable_bar_is_normal_nc_from_6_9),
+	    cmocka_unit_test(xenpci_option_off_gives_wb_on_amd),
+	    cmocka_unit_test(exact_strategy_takes_no_exits),
+	    cmocka_unit_test(from_capture_scenarios_run),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
