@@ -17,6 +17,7 @@ static void count_inval(void *ctx, p2mk_gfn_t gfn, uint64_t count, bool nonleaf)
 	(void)nonleaf;
 	p->stats.invals++;
 }
+
 static const struct p2mk_pt_fmt *arch_fmt(enum p2mk_arch arch)
 {
 	switch (arch) {
@@ -30,6 +31,7 @@ static const struct p2mk_pt_fmt *arch_fmt(enum p2mk_arch arch)
 		return NULL;
 	}
 }
+
 /* Can p2m keep this domain in tables of format @f?  (See cfg->fmt.) */
 static bool fmt_usable(const struct p2mk_pt_fmt *f, enum p2mk_arch arch)
 {
@@ -40,6 +42,7 @@ static bool fmt_usable(const struct p2mk_pt_fmt *f, enum p2mk_arch arch)
 	       p2mk_pt_fmt_root_pages(f) == 1 && (f->leaf_levels & 7u) == 7u &&
 	       (f->flags_ok & need) == need && f->sw_bits >= 4;
 }
+
 enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
                             const struct p2mk_p2m_config *cfg,
                             const struct p2mk_policy *policy,
@@ -85,16 +88,19 @@ enum p2mk_err p2mk_p2m_init(struct p2mk_p2m *p,
 	P2MK_BUG_ON(p2mk_mtrr_init(&p->host, &mc) != P2MK_OK);
 	return P2MK_OK;
 }
+
 void p2mk_p2m_destroy(struct p2mk_p2m *p)
 {
 	/* The mark tree's shape comes from the format: free it first. */
 	p2mk_p2mi_free_marks(p);
 	p2mk_pt_destroy(&p->pt);
 }
+
 struct p2mk_p2m_stats p2mk_p2m_get_stats(const struct p2mk_p2m *p)
 {
 	return p->stats;
 }
+
 /* ---- set / get / clear ----------------------------------------------- */
 static int any_leaf(void *ctx, const struct p2mk_pt_leaf *leaf)
 {
@@ -102,6 +108,7 @@ static int any_leaf(void *ctx, const struct p2mk_pt_leaf *leaf)
 	(void)leaf;
 	return 1;
 }
+
 enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
                            p2mk_mfn_t mfn_t, unsigned order,
                            enum p2mk_p2mt type)
@@ -143,6 +150,7 @@ enum p2mk_err p2mk_p2m_set(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
 	}
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 {
 	enum p2mk_err err = p2mk_pt_unmap(&p->pt, gfn, count);
@@ -150,6 +158,7 @@ enum p2mk_err p2mk_p2m_clear(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 		p2mk_p2mi_unmark(p, gfn.v, gfn.v + count - 1);
 	return err;
 }
+
 enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, p2mk_gfn_t gfn,
                            struct p2mk_p2m_entry *e)
 {
@@ -166,6 +175,7 @@ enum p2mk_err p2mk_p2m_get(const struct p2mk_p2m *p, p2mk_gfn_t gfn,
 	};
 	return P2MK_OK;
 }
+
 /* ---- guest accesses -------------------------------------------------- */
 enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
                              unsigned vcpu, bool *exited)
@@ -188,6 +198,7 @@ enum p2mk_err p2mk_p2m_touch(struct p2mk_p2m *p, p2mk_gfn_t gfn_t,
 	struct p2mk_pt_leaf lf;
 	return p2mk_pt_lookup(&p->pt, p2mk_gfn(gfn), &lf);
 }
+
 enum p2mk_err p2mk_p2m_resolve_all(struct p2mk_p2m *p, unsigned vcpu)
 {
 	uint64_t cur = 0, lim = p->pt.gfn_limit;
@@ -222,10 +233,12 @@ enum p2mk_err p2mk_p2m_resolve_all(struct p2mk_p2m *p, unsigned vcpu)
 	}
 	return P2MK_OK;
 }
+
 struct audit_ctx {
 	const struct p2mk_p2m *p;
 	uint64_t pending, stale;
 };
+
 static int audit_leaf(void *ctx, const struct p2mk_pt_leaf *lf)
 {
 	struct audit_ctx *a = ctx;
@@ -246,6 +259,7 @@ static int audit_leaf(void *ctx, const struct p2mk_pt_leaf *lf)
 		a->stale++;
 	return 0;
 }
+
 void p2mk_p2m_audit(const struct p2mk_p2m *p, uint64_t *pending,
                     uint64_t *stale)
 {

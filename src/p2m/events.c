@@ -25,6 +25,7 @@ static void changed(struct p2mk_p2m *p, const struct p2mk_mt_event *ev,
 	p->stats.resyncs++;
 	p2mk_p2mi_recalc_range(p, first, last);
 }
+
 /* ---- memory-type changes --------------------------------------------- */
 /* Guest frames a variable pair can match: [base & mask, that | ~mask]. */
 static void var_span(const struct p2mk_mtrr_state *m, unsigned n, uint64_t *lo,
@@ -41,6 +42,7 @@ static void var_span(const struct p2mk_mtrr_state *m, unsigned n, uint64_t *lo,
 	*lo = p2mk_pa_to_frame(base);
 	*hi = p2mk_pa_to_frame(base | (~mask & addr));
 }
+
 enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
                              uint64_t value, struct p2mk_gp *gp)
 {
@@ -87,11 +89,13 @@ enum p2mk_err p2mk_p2m_wrmsr(struct p2mk_p2m *p, unsigned vcpu, uint32_t msr,
 	changed(p, &ev, first, last);
 	return P2MK_OK;
 }
+
 static bool pin_type_ok(enum p2mk_mt t)
 {
 	return t == P2MK_MT_UC || t == P2MK_MT_WC || t == P2MK_MT_WT ||
 	       t == P2MK_MT_WP || t == P2MK_MT_WB || t == P2MK_MT_UCM;
 }
+
 enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count,
                            enum p2mk_mt type)
 {
@@ -127,6 +131,7 @@ enum p2mk_err p2mk_p2m_pin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count,
 	changed(p, &ev, start, end);
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 {
 	for (unsigned i = 0; i < p->npinned; i++) {
@@ -142,6 +147,7 @@ enum p2mk_err p2mk_p2m_unpin(struct p2mk_p2m *p, p2mk_gfn_t gfn, uint64_t count)
 	}
 	return P2MK_ERR_NOENT;
 }
+
 static void changed_all(struct p2mk_p2m *p, enum p2mk_mt_event_kind kind,
                         bool before)
 {
@@ -149,11 +155,13 @@ static void changed_all(struct p2mk_p2m *p, enum p2mk_mt_event_kind kind,
 	    .kind = kind, .cfp_before = before, .cfp_after = p2mi_cfp(p)};
 	changed(p, &ev, 0, ~UINT64_C(0));
 }
+
 /* A non-empty range that does not wrap the 64-bit frame space. */
 static bool range_ok(p2mk_mfn_t first, uint64_t count)
 {
 	return count != 0 && first.v + (count - 1) >= first.v;
 }
+
 enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, p2mk_mfn_t first,
                                     uint64_t count, uint32_t flags)
 {
@@ -166,6 +174,7 @@ enum p2mk_err p2mk_p2m_iomem_permit(struct p2mk_p2m *p, p2mk_mfn_t first,
 	changed_all(p, P2MK_EV_IOMEM_PERMIT, before);
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, p2mk_mfn_t first,
                                   uint64_t count)
 {
@@ -180,38 +189,43 @@ enum p2mk_err p2mk_p2m_iomem_deny(struct p2mk_p2m *p, p2mk_mfn_t first,
 	}
 	return P2MK_ERR_NOENT;
 }
+
+/*
+ * One I/O-port range or PCI device more (@up) or fewer in *@n, told to
+ * the policy as event @kind with cache_flush_permitted around it (xen
+ * §8.3); P2MK_ERR_NOENT, nothing changed, when there is none to remove.
+ */
+static enum p2mk_err count_change(struct p2mk_p2m *p, unsigned *n, bool up,
+                                  enum p2mk_mt_event_kind kind)
+{
+	if (!up && *n == 0)
+		return P2MK_ERR_NOENT;
+	bool before = p2mi_cfp(p);
+	*n = up ? *n + 1 : *n - 1;
+	changed_all(p, kind, before);
+	return P2MK_OK;
+}
+
 enum p2mk_err p2mk_p2m_ioports_permit(struct p2mk_p2m *p)
 {
-	bool before = p2mi_cfp(p);
-	p->ioports++;
-	changed_all(p, P2MK_EV_IOMEM_PERMIT, before);
-	return P2MK_OK;
+	return count_change(p, &p->ioports, true, P2MK_EV_IOMEM_PERMIT);
 }
+
 enum p2mk_err p2mk_p2m_ioports_deny(struct p2mk_p2m *p)
 {
-	if (p->ioports == 0)
-		return P2MK_ERR_NOENT;
-	bool before = p2mi_cfp(p);
-	p->ioports--;
-	changed_all(p, P2MK_EV_IOMEM_DENY, before);
-	return P2MK_OK;
+	return count_change(p, &p->ioports, false, P2MK_EV_IOMEM_DENY);
 }
+
 enum p2mk_err p2mk_p2m_assign_device(struct p2mk_p2m *p)
 {
-	bool before = p2mi_cfp(p);
-	p->pdevs++;
-	changed_all(p, P2MK_EV_DEV_ASSIGN, before);
-	return P2MK_OK;
+	return count_change(p, &p->pdevs, true, P2MK_EV_DEV_ASSIGN);
 }
+
 enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p)
 {
-	if (p->pdevs == 0)
-		return P2MK_ERR_NOENT;
-	bool before = p2mi_cfp(p);
-	p->pdevs--;
-	changed_all(p, P2MK_EV_DEV_DEASSIGN, before);
-	return P2MK_OK;
+	return count_change(p, &p->pdevs, false, P2MK_EV_DEV_DEASSIGN);
 }
+
 static enum p2mk_err add_range(struct p2mk_p2m *p, struct p2mk_mfn_range *r,
                                unsigned *n, unsigned max, p2mk_mfn_t first,
                                uint64_t count)
@@ -224,18 +238,21 @@ static enum p2mk_err add_range(struct p2mk_p2m *p, struct p2mk_mfn_range *r,
 	changed_all(p, P2MK_EV_CONFIG, p2mi_cfp(p));
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, p2mk_mfn_t first,
                                    uint64_t count)
 {
 	return add_range(p, p->mmio_ro, &p->nmmio_ro, P2MK_P2M_MAX_RO, first,
 	                 count);
 }
+
 enum p2mk_err p2mk_p2m_add_special(struct p2mk_p2m *p, p2mk_mfn_t first,
                                    uint64_t count)
 {
 	return add_range(p, p->special, &p->nspecial, P2MK_P2M_MAX_SPECIAL,
 	                 first, count);
 }
+
 enum p2mk_err p2mk_p2m_set_host_mtrr(struct p2mk_p2m *p,
                                      const struct p2mk_mtrr_state *host)
 {
@@ -245,6 +262,7 @@ enum p2mk_err p2mk_p2m_set_host_mtrr(struct p2mk_p2m *p,
 	changed_all(p, P2MK_EV_CONFIG, p2mi_cfp(p));
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_set_guest_cd(struct p2mk_p2m *p, unsigned vcpu, bool cd)
 {
 	if (vcpu >= p->cfg.nvcpus)
@@ -253,6 +271,7 @@ enum p2mk_err p2mk_p2m_set_guest_cd(struct p2mk_p2m *p, unsigned vcpu, bool cd)
 	changed_all(p, P2MK_EV_CONFIG, p2mi_cfp(p));
 	return P2MK_OK;
 }
+
 enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, p2mk_gfn_t gfn,
                               uint64_t count)
 {
