@@ -57,7 +57,7 @@ void p2mk_sim_price(struct p2mk_sim_costs *c, const struct p2mk_sc_costs *k,
 	double ns = (double)c->misconfig_exits * k->misconfig_exit +
 	            (double)c->leaf_entries * k->pte_write +
 	            (double)c->table_pages * k->table_page +
-	            (double)(c->hypercalls - c->continuations) * k->hypercall +
+	            (double)c->hypercalls * k->hypercall +
 	            (double)c->continuations * k->continuation +
 	            (double)c->iotlb_flushes * flush_ns(k, h) +
 	            (double)c->special_checks * k->special_check +
@@ -107,7 +107,7 @@ static bool setup(struct sim *m)
 	}
 	/* Guest RAM frames come from high host memory, away from BARs. */
 	m->next_mfn = UINT64_C(1) << (s->host.maxphyaddr - 1 - 12);
-	return sim_plan(m);
+	return sim_physmap_init(m) && sim_plan(m);
 }
 
 /* Run one event and account for what it did. */
@@ -179,6 +179,7 @@ bool p2mk_sim_run(const struct p2mk_scenario *s, unsigned policy,
 	if (m->pol != NULL && m->p2m.policy != NULL) {
 		if (r->have_layout)
 			sim_build_map(m);
+		sim_physmap_destroy(m);
 		p2mk_p2m_destroy(&m->p2m);
 	}
 	free(m);

@@ -65,6 +65,11 @@ static bool populate_ram(struct sim *m)
 		m->next_mfn = (m->next_mfn + (UINT64_C(1) << 18) - 1) &
 		              ~((UINT64_C(1) << 18) - 1);
 		m->next_mfn += first & ((UINT64_C(1) << 18) - 1);
+		if (m->have_pm) {
+			if (!sim_pm_populate(m, first, last - first))
+				return false;
+			continue;
+		}
 		if (!sim_map_blocks(m, first, m->next_mfn, last - first,
 		                    P2MK_P2M_RAM_RW, 18))
 			return false;
@@ -107,6 +112,12 @@ static bool map_device(struct sim *m, unsigned d)
 		if (p2mk_p2m_iomem_permit(&m->p2m, p2mk_mfn(b->hpa >> 12),
 		                          b->size >> 12, flags) != P2MK_OK)
 			return sim_fail(m, "too many I/O ranges");
+		if (m->have_pm) {
+			if (!sim_pm_mmio(m, b->gpa >> 12, b->hpa >> 12,
+			                 b->size >> 12, true))
+				return false;
+			continue;
+		}
 		uint64_t before = m->cur.leaf_entries;
 		if (!sim_map_blocks(m, b->gpa >> 12, b->hpa >> 12,
 		                    b->size >> 12, P2MK_P2M_MMIO_DIRECT, order))
@@ -127,8 +138,12 @@ static bool unmap_device(struct sim *m, unsigned d)
 		const struct sim_bar *b = &m->bars[d][k];
 		if (!b->placed)
 			continue;
-		if (p2mk_p2m_clear(&m->p2m, p2mk_gfn(b->gpa >> 12),
-		                   b->size >> 12) != P2MK_OK ||
+		if (m->have_pm &&
+		    !sim_pm_mmio(m, b->gpa >> 12, 0, b->size >> 12, false))
+			return false;
+		if ((!m->have_pm &&
+		     p2mk_p2m_clear(&m->p2m, p2mk_gfn(b->gpa >> 12),
+		                    b->size >> 12) != P2MK_OK) ||
 		    p2mk_p2m_iomem_deny(&m->p2m, p2mk_mfn(b->hpa >> 12),
 		                        b->size >> 12) != P2MK_OK)
 			return sim_fail(m, "cannot unmap BAR %u", k);

@@ -3,7 +3,9 @@
 #ifndef P2MKIT_SIM_INTERNAL_H
 #define P2MKIT_SIM_INTERNAL_H
 
+#include <p2mkit/iommu.h>
 #include <p2mkit/p2m.h>
+#include <p2mkit/physmap.h>
 #include <p2mkit/policy.h>
 
 #include "sim/sim.h"
@@ -30,6 +32,9 @@ struct sim {
 	struct p2mk_sim_result *r;
 	struct p2mk_p2m p2m;
 	struct sim_alloc alloc;
+	bool have_pm; /* an IOMMU: mapping and relocation go via physmap */
+	struct p2mk_iommu io;
+	struct p2mk_physmap pm;
 	bool booted;
 	bool assigned[P2MK_LAYOUT_MAX_DEVS];
 	struct sim_bar bars[P2MK_LAYOUT_MAX_DEVS][P2MK_LAYOUT_MAX_DEV_BARS];
@@ -60,6 +65,11 @@ bool sim_plan(struct sim *m);
 
 /* sim_physmap.c */
 bool sim_physmap_event(struct sim *m, const struct p2mk_sc_event *e);
+bool sim_physmap_init(struct sim *m);
+void sim_physmap_destroy(struct sim *m);
+bool sim_pm_populate(struct sim *m, uint64_t gfn, uint64_t count);
+bool sim_pm_mmio(struct sim *m, uint64_t gfn, uint64_t mfn, uint64_t count,
+                 bool map);
 
 /* sim_effective.c */
 void sim_effective(struct sim *m, uint64_t gfn, unsigned map, unsigned s1,
