@@ -257,6 +257,29 @@ static void ram_relocation_flushes_per_batch(void **state)
 	}
 }
 
+/* A 1 TiB guest with four 128 GiB BARs runs in seconds at both orders. */
+static void scale_1tib_runs_in_seconds(void **state)
+{
+	(void)state;
+	static const char *const orders[] = {"1GiB", "2MiB"};
+	for (size_t i = 0; i < 2; i++) {
+		char args[256];
+		int status;
+		double secs;
+		snprintf(args, sizeof(args),
+		         "examples/scale-1tib/scenario.yaml --set "
+		         "hypervisor.mmio_max_order=%s",
+		         orders[i]);
+		json_t *got = run_json(args, &status, &secs);
+		assert_non_null(got);
+		assert_int_equal(status, 0);
+		printf("# scale-1tib %s: %.2f s CPU\n", orders[i], secs);
+		assert_true(secs < 10.0);
+		assert_true(last_cost(got, "leaf_entries") > 0);
+		json_decref(got);
+	}
+}
+
 /* The option off: WB under xen-npt too (one JSON line per value). */
 static void xenpci_option_off_gives_wb_on_amd(void **state)
 {
@@ -329,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(arm64_prefetchable_bar_is_normal_nc_from_6_9),
 	    cmocka_unit_test(gpu_bar_32g_counts_entries_per_order),
 	    cmocka_unit_test(ram_relocation_flushes_per_batch),
+	    cmocka_unit_test(scale_1tib_runs_in_seconds),
 	    cmocka_unit_test(xenpci_option_off_gives_wb_on_amd),
 	    cmocka_unit_test(exact_strategy_takes_no_exits),
 	    cmocka_unit_test(from_capture_scenarios_run),
