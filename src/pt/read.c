@@ -18,37 +18,45 @@ void p2mk_pti_fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
 	pt->fmt.ops->decode(&pt->fmt, e, level, &leaf->attrs);
 }
 
+/*
+ * The walk of one lookup: a cursor from the root down to the entry that
+ * translates @g, left in *@c (its level is the leaf's).  RANGE beyond the
+ * input width, NOENT if nothing maps @g.
+ */
+static inline enum p2mk_err walk_one(const struct p2mk_pt *pt, uint64_t g,
+                                     struct pt_cur *c, uint64_t *e)
+{
+	if (g >= pt->gfn_limit)
+		return P2MK_ERR_RANGE;
+	cur_init(c, pt, g, g + 1);
+	*e = cur_down(pt, c);
+	return ent_present(pt, *e) ? P2MK_OK : P2MK_ERR_NOENT;
+}
+
 enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                              struct p2mk_pt_leaf *leaf)
 {
 	if (pt == NULL || leaf == NULL)
 		return P2MK_ERR_INVAL;
-	const uint64_t g = gfn.v;
-	if (g >= pt->gfn_limit)
-		return P2MK_ERR_RANGE;
 	struct pt_cur c;
-	cur_init(&c, pt, g, g + 1);
-	uint64_t e = cur_down(pt, &c);
-	if (!ent_present(pt, e))
-		return P2MK_ERR_NOENT;
-	p2mk_pti_fill_leaf(pt, e, c.level, g, leaf);
-	return P2MK_OK;
+	uint64_t e;
+	enum p2mk_err err = walk_one(pt, gfn.v, &c, &e);
+	if (err == P2MK_OK)
+		p2mk_pti_fill_leaf(pt, e, c.level, gfn.v, leaf);
+	return err;
 }
 
 enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                                 p2mk_mfn_t *mfn, unsigned *order)
 {
-	const uint64_t g = gfn.v;
-	if (g >= pt->gfn_limit)
-		return P2MK_ERR_RANGE;
 	/* p2mk_pt_lookup() without the attribute decoding */
 	struct pt_cur c;
-	cur_init(&c, pt, g, g + 1);
-	uint64_t e = cur_down(pt, &c);
-	if (!ent_present(pt, e))
-		return P2MK_ERR_NOENT;
+	uint64_t e;
+	enum p2mk_err err = walk_one(pt, gfn.v, &c, &e);
+	if (err)
+		return err;
 	const unsigned L = c.level;
-	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + (g & (pt_span(L) - 1)));
+	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + (gfn.v & (pt_span(L) - 1)));
 	if (order)
 		*order = P2MK_PT_TABLE_LG2 * L;
 	return P2MK_OK;

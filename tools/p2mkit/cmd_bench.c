@@ -4,14 +4,13 @@
  * against its floors (bench/pt_bench.c).  Benchmarks print figures; they
  * are not timed tests (ARCHITECTURE.md "Tests").
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../../bench/physmap_bench.h"
 #include "../../bench/pt_bench.h"
 #include "cli.h"
+#include "cli_opt.h"
 
 static const char bench_usage[] =
     "usage: p2mkit bench pt [--size SIZE | --quick] [--json]\n"
@@ -35,8 +34,8 @@ static const char bench_usage[] =
     "                 floor: the random reads of lookup_random\n"
     "ns/op is per 4 KiB page (maps, unmaps) or per lookup, best of 5 runs.\n"
     "\n"
-    "  --size SIZE  range size, a power of two from 2MiB to 256GiB, with a\n"
-    "               suffix KiB, MiB, GiB or TiB (or K, M, G, T)\n"
+    "  --size SIZE  range size, a power of two from 2MiB to 256GiB, in\n"
+    "               bytes or with a suffix KiB, MiB, GiB or TiB\n"
     "  --quick      the same as --size 1GiB\n"
     "  --json       one object: size_bytes, then for each key above\n"
     "               {ns_per_op, floor_ns_per_op, ops, entries, table_pages}\n"
@@ -49,34 +48,6 @@ static const char bench_usage[] =
     "with --quick): time, floor (memset of 8 bytes per entry written), peak\n"
     "memory, table size and counts of each (docs/iommu.md).\n"
     "Exit status: 0 ok, 1 the benchmark could not run, 2 bad usage.\n";
-
-/* "64GiB", "512M", "1TiB" -> bytes; 0 if malformed or overflowing. */
-static uint64_t parse_size(const char *s)
-{
-	static const struct {
-		const char *sfx[2];
-		unsigned shift;
-	} units[] = {{{"KiB", "K"}, 10},
-	             {{"MiB", "M"}, 20},
-	             {{"GiB", "G"}, 30},
-	             {{"TiB", "T"}, 40},
-	             {{"", "B"}, 0}};
-	char *end = NULL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return 0;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		unsigned sh = units[i].shift;
-		if (strcmp(end, units[i].sfx[0]) != 0 &&
-		    strcmp(end, units[i].sfx[1]) != 0)
-			continue;
-		if (v > (UINT64_MAX >> sh))
-			return 0;
-		return (uint64_t)v << sh;
-	}
-	return 0;
-}
 
 static void print_json(uint64_t bytes, const struct pt_bench_result *r)
 {
@@ -173,7 +144,10 @@ int cmd_bench(int argc, char **argv)
 			if (i + 1 == argc)
 				return cli_usage_error("bench",
 				                       "--size needs a size");
-			bytes = parse_size(argv[++i]);
+			char why[160];
+			if (!cli_parse_size("--size", argv[++i], &bytes, why,
+			                    sizeof(why)))
+				return cli_usage_error("bench", "%s", why);
 			if (bytes < PT_BENCH_MIN_BYTES ||
 			    bytes > PT_BENCH_MAX_BYTES || (bytes & (bytes - 1)))
 				return cli_usage_error(
