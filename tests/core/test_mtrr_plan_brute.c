@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <p2mkit/memtype.h>
 #include <p2mkit/mtrr.h>
@@ -69,14 +70,12 @@ static bool any_cover(struct brute *b, unsigned from, unsigned left)
 		return false;
 	for (unsigned i = from; i < b->nopt; i++) {
 		uint8_t saved[MAXF];
-		for (unsigned f = 0; f < b->nframes; f++)
-			saved[f] = b->set[f];
+		memcpy(saved, b->set, sizeof(saved));
 		for (uint64_t f = b->opt_first[i];
 		     f < b->opt_first[i] + b->opt_count[i]; f++)
 			b->set[f] |= (uint8_t)(1u << b->opt_type[i]);
 		bool ok = any_cover(b, i + 1, left - 1);
-		for (unsigned f = 0; f < b->nframes; f++)
-			b->set[f] = saved[f];
+		memcpy(b->set, saved, sizeof(saved));
 		if (ok)
 			return true;
 	}

@@ -24,6 +24,7 @@ extern const struct cli_form cli_form_combine_amd;
 extern const struct cli_form cli_form_combine_ept;
 extern const struct cli_form cli_form_combine_npt;
 extern const struct cli_form cli_form_combine_arm64;
+extern const struct cli_form cli_form_mtrr_plan;
 
 /** Every form on the layer, NULL-terminated (cmd_table.c). */
 extern const struct cli_form *const cli_forms[];
@@ -157,6 +158,8 @@ json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s);
 
 /* Subcommand entry points, one file each (cmd_<name>.c). */
 int cmd_mtrr(int argc, char **argv);
+/* `mtrr plan` (a form) reached through cmd_mtrr (cmd_mtrr_plan.c). */
+int cmd_mtrr_plan(int argc, char **argv);
 int cmd_msr(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -147,11 +147,14 @@ static int mtrr_lookup(int argc, char **argv)
 
 int cmd_mtrr(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "plan") == 0)
+		return cmd_mtrr_plan(argc, argv);
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		fputs(mtrr_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "lookup") == 0)
 		return mtrr_lookup(argc - 1, argv + 1);
-	return cli_usage_error("mtrr", "unknown action '%s' (lookup)", argv[1]);
+	return cli_usage_error("mtrr", "unknown action '%s' (lookup, plan)",
+	                       argv[1]);
 }

@@ -6,6 +6,11 @@
 #include "cli.h"
 
 const struct cli_form *const cli_forms[] = {
-    &cli_form_combine_intel, &cli_form_combine_amd,   &cli_form_combine_ept,
-    &cli_form_combine_npt,   &cli_form_combine_arm64, NULL,
+    &cli_form_combine_intel,
+    &cli_form_combine_amd,
+    &cli_form_combine_ept,
+    &cli_form_combine_npt,
+    &cli_form_combine_arm64,
+    &cli_form_mtrr_plan,
+    NULL,
 };
