@@ -283,7 +283,8 @@ static void dozen_ranges_at_52_bits_plan_fast(void **state)
 	                                 P2MK_MT_WB};
 	for (unsigned i = 0; i < 12; i++)
 		r[i] = (struct p2mk_mtrr_plan_range){
-		    p2mk_gfn(((uint64_t)(i + 1) << 35) + 0x3579b * (i + 1)),
+		    p2mk_gfn(((uint64_t)(i + 1) << 35) +
+		             UINT64_C(0x3579b) * (i + 1)),
 		    UINT64_C(0x12345) << i, types[i % 4]};
 	const struct p2mk_mtrr_plan_request q = {
 	    r, 12, 52, 8, P2MK_MTRR_PLAN_AUTO, false};

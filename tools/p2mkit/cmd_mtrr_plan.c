@@ -217,23 +217,30 @@ static json_t *mtrrs_json(const struct p2mk_mtrr_plan_var *v, unsigned n)
 	return arr;
 }
 
-/* Plan @q; returns 0 with *@p and a malloc'd *@vars, or an exit status. */
-static int plan(struct cli_ctx *c, const struct p2mk_mtrr_plan_request *q,
-                struct p2mk_mtrr_plan *p, struct p2mk_mtrr_plan_var **vars)
+/* Plan @q into *@p and a malloc'd *@vars (NULL on error). */
+static enum p2mk_err plan(const struct p2mk_mtrr_plan_request *q,
+                          struct p2mk_mtrr_plan *p,
+                          struct p2mk_mtrr_plan_var **vars)
 {
 	/* At most two blocks per trie node a boundary passes (40 levels). */
 	const size_t cap = 80 * (2 * q->nranges + 3) + 1;
 	const size_t words = P2MK_MTRR_PLAN_WS_WORDS(q->nranges);
 	uint64_t *ws = calloc(words, sizeof(*ws));
-	*vars = calloc(cap, sizeof(**vars));
+	struct p2mk_mtrr_plan_var *v = calloc(cap, sizeof(*v));
 	enum p2mk_err err = P2MK_ERR_NOMEM;
-	if (ws != NULL && *vars != NULL)
-		err = p2mk_mtrr_plan(q, ws, words, *vars, cap, p);
+	if (ws != NULL && v != NULL)
+		err = p2mk_mtrr_plan(q, ws, words, v, cap, p);
 	free(ws);
-	if (err == P2MK_OK)
-		return 0;
-	free(*vars);
-	*vars = NULL;
+	if (err != P2MK_OK) {
+		free(v);
+		v = NULL;
+	}
+	*vars = v;
+	return err;
+}
+
+static int plan_fail(struct cli_ctx *c, enum p2mk_err err)
+{
 	return cli_fail(c,
 	                err == P2MK_ERR_NOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE,
 	                "%s", reason(err));
@@ -242,11 +249,11 @@ static int plan(struct cli_ctx *c, const struct p2mk_mtrr_plan_request *q,
 static int run_plan(struct cli_ctx *c, const struct plan_args *a)
 {
 	const struct p2mk_mtrr_plan_request q = request_of(a);
-	struct p2mk_mtrr_plan p;
-	struct p2mk_mtrr_plan_var *v;
-	int bad = plan(c, &q, &p, &v);
-	if (bad)
-		return bad;
+	struct p2mk_mtrr_plan p = {0};
+	struct p2mk_mtrr_plan_var *v = NULL;
+	enum p2mk_err err = plan(&q, &p, &v);
+	if (err != P2MK_OK || v == NULL)
+		return plan_fail(c, err);
 	const bool ok = p.status == P2MK_MTRR_PLAN_OK;
 	json_t *o = json_object();
 	json_object_set_new(o, "status",
@@ -311,19 +318,19 @@ static int run_check(struct cli_ctx *c, const struct plan_args *a)
 	if (q.default_type == P2MK_MTRR_PLAN_AUTO)
 		q.default_type =
 		    (uint8_t)(s.def_type & P2MK_MTRR_DEF_TYPE_MASK);
-	struct p2mk_mtrr_plan p;
-	struct p2mk_mtrr_plan_var *v;
-	bad = plan(c, &q, &p, &v);
-	if (bad)
-		return bad;
+	struct p2mk_mtrr_plan p = {0};
+	struct p2mk_mtrr_plan_var *v = NULL;
+	enum p2mk_err err = plan(&q, &p, &v);
 	free(v);
+	if (err != P2MK_OK)
+		return plan_fail(c, err);
 	const size_t words = P2MK_MTRR_PLAN_WS_WORDS(q.nranges);
 	uint64_t *ws = calloc(words, sizeof(*ws));
 	json_t *diffs = json_array();
 	unsigned n = 0;
-	enum p2mk_err err = ws ? p2mk_mtrr_plan_check(&s, &q, ws, words,
-	                                              collect_diff, diffs, &n)
-	                       : P2MK_ERR_NOMEM;
+	err = ws ? p2mk_mtrr_plan_check(&s, &q, ws, words, collect_diff, diffs,
+	                                &n)
+	         : P2MK_ERR_NOMEM;
 	free(ws);
 	if (err) {
 		json_decref(diffs);
