@@ -12,8 +12,10 @@ check "README command list = p2mkit help --markdown" \
 	test "$readme" = "$("$bin" help --markdown)"
 
 help=$("$bin" --help)
-while IFS=$'\t' read -r inv _; do
-	title=${inv% list}
+while read -r title; do
 	check "p2mkit --help lists $title" grep -q -- "^  $title " <<<"$help"
-done < <("$bin" help --table | sort -u -t$'\t' -k1,1)
+	read -ra words <<<"$title"
+	check "$title --help names the form" grep -q -- "^usage: p2mkit $title" \
+		<("$bin" "${words[@]}" --help)
+done < <("$bin" help --markdown | sed -n 's/^| `p2mkit \(.*\)` |.*/\1/p')
 finish

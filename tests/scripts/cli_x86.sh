@@ -40,36 +40,36 @@ expect_out "overlap sdm" '^undefined' 0 "$bin" mtrr lookup "${O[@]}"
 expect_out "overlap xen" '^WB ' 0 "$bin" mtrr lookup "${O[@]}" --overlap xen
 expect_out "overlap kvm" '^WB ' 0 "$bin" mtrr lookup "${O[@]}" --overlap kvm
 expect_out "overlap linux" '^UC ' 0 "$bin" mtrr lookup "${O[@]}" --overlap linux
-expect_out "lookup invalid msr names it" '0x2ff=0x802: #GP' 2 "$bin" mtrr lookup --msr 0x2ff=0x802 --addr 0
-expect_out "lookup bad msr syntax" 'INDEX=VALUE' 2 "$bin" mtrr lookup --msr 0x2ff --addr 0
-expect_out "lookup bad order" 'order' 2 "$bin" mtrr lookup --msr 0x2ff=0x806 --addr 0 --order 41
+expect_out "lookup invalid msr names it" '0x2ff=0x802: #GP' 2 "$bin" mtrr lookup --msr 0x2ff=0x802 --addr 0x0
+expect_out "lookup bad msr syntax" '0xINDEX=0xVALUE' 2 "$bin" mtrr lookup --msr 0x2ff --addr 0x0
+expect_out "lookup bad order" 'order' 2 "$bin" mtrr lookup --msr 0x2ff=0x806 --addr 0x0 --order 41
 expect_out "lookup needs addr" 'needs --addr' 2 "$bin" mtrr lookup --msr 0x2ff=0x806
 expect_out "lookup json" '"result": "UC"' 0 "$bin" mtrr lookup "${M[@]}" --addr 0xf8000000 --json
-expect_out "lookup vcnt gates pairs" 'not implemented' 2 "$bin" mtrr lookup --vcnt 2 --msr 0x204=0x6 --addr 0
+expect_out "lookup vcnt gates pairs" 'not implemented' 2 "$bin" mtrr lookup --vcnt 2 --msr 0x204=0x6 --addr 0x0
 
 expect_out "msr ok" '^ok' 0 "$bin" msr check --msr 0x277=0x0007040600070406
 expect_out "msr mask above M" '^gp: .*MAXPHYADDR' 0 "$bin" msr check --maxphyaddr 39 --msr 0x201=0x8000000800
 expect_out "msr mask below M ok" '^ok' 0 "$bin" msr check --maxphyaddr 40 --msr 0x201=0x8000000800
 expect_out "msr fixed byte" '^gp: fixed-range' 0 "$bin" msr check --msr 0x26f=0x0606060606060607
 expect_out "msr sequence" 'ok .*\n?.*' 0 "$bin" msr check --msr 0x2ff=0xc06 --msr 0x2ff=0x1000
-expect_out "msr json" '"ok": false' 0 "$bin" msr check --msr 0xfe=0 --json
+expect_out "msr json" '"ok": false' 0 "$bin" msr check --msr 0xfe=0x0 --json
 expect_out "msr needs --msr" 'at least one' 2 "$bin" msr check
 
 expect_out "explain example" 'Effective: CD' 0 "$bin" explain --example
 expect_out "explain example json" '"effective": "CD"' 0 "$bin" explain --example --json
 expect_out "explain ept ipat" 'Effective: WB' 0 "$bin" explain --gpa 0x1000 --emt WB --ipat --pte-bits pcd,pwt
 expect_out "explain ept WC BAR" 'Effective: WC' 0 "$bin" explain --gpa 0xe0000000 --emt UC --pte-bits pwt --guest-pat 0x0407050600070106
-expect_out "explain misconfig" 'misconfiguration exit' 1 "$bin" explain --gpa 0 --emt 7
+expect_out "explain misconfig" 'misconfiguration exit' 1 "$bin" explain --gpa 0x0 --emt 7
 expect_out "explain native" 'Effective: UC' 0 "$bin" explain "${M[@]}" --gpa 0xf8000000
-expect_out "explain amd rejects emt" 'no EMT or IPAT' 2 "$bin" explain --cpu amd --gpa 0 --emt WB
-expect_out "explain bad pte bits" 'pat, pcd, pwt' 2 "$bin" explain --gpa 0 --pte-bits foo
-expect_out "explain guest pat gp" '#GP' 2 "$bin" explain --gpa 0 --guest-pat 0x2
+expect_out "explain amd rejects emt" '--emt does not apply here' 2 "$bin" explain --cpu amd --gpa 0x0 --emt WB
+expect_out "explain bad pte bits" 'pat, pcd, pwt' 2 "$bin" explain --gpa 0x0 --pte-bits foo
+expect_out "explain guest pat gp" '#GP' 2 "$bin" explain --gpa 0x0 --guest-pat 0x2
 expect_out "explain needs gpa" 'needs --gpa' 2 "$bin" explain --emt WB
 
 # Every --json output must parse.
 if command -v python3 >/dev/null; then
-	for args in "combine ept --emt WB --pat WC --json" "mtrr lookup --msr 0x2ff=0x806 --addr 0 --json" \
-		"msr check --msr 0x277=0 --json" "explain --example --json"; do
+	for args in "combine ept --emt WB --pat WC --json" "mtrr lookup --msr 0x2ff=0x806 --addr 0x0 --json" \
+		"msr check --msr 0x277=0x0 --json" "explain --example --json"; do
 		# shellcheck disable=SC2086
 		check "json parses: $args" bash -c "'$bin' $args | python3 -m json.tool >/dev/null"
 	done

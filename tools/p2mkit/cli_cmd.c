@@ -124,17 +124,21 @@ static void top_usage(struct rep_out *out, const struct cli_form *const *forms)
 	                "input.\n");
 }
 
-/* The arguments that reach form @f: its command and word or selector. */
+/* The arguments that reach form @f: its command and word or selector
+ * (a selector with any value gets its option's sample value). */
+static void sample(const struct cli_opt *o, char *buf, size_t len);
 static void invocation(const struct cli_form *f, char *buf, size_t len)
 {
-	cli_form_title(f, buf, len);
-	if (f->select == NULL || strchr(f->select, '=') != NULL)
+	const struct cli_opt *o = f->select && !strchr(f->select, '=')
+	                              ? cli_find_opt(f, f->select, NULL, NULL)
+	                              : NULL;
+	if (o == NULL || o->type == CLI_FLAG) {
+		cli_form_title(f, buf, len);
 		return;
-	const struct cli_opt *o = cli_find_opt(f, f->select, NULL, NULL);
-	if (o != NULL && o->type != CLI_FLAG) {
-		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, " list");
 	}
+	char val[64];
+	sample(o, val, sizeof(val));
+	snprintf(buf, len, "%s --%s %s", f->command, f->select, val);
 }
 
 /* A value every option of type @o accepts (for the table tests). */

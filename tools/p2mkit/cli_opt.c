@@ -35,10 +35,16 @@ void cli_form_title(const struct cli_form *f, char *buf, size_t len)
 	if (f->word != NULL) {
 		snprintf(buf, len, "%s %s", f->command, f->word);
 	} else if (f->select != NULL) {
+		/* "--arch arm64"; "--policy NAME" (a value); "--example". */
 		const char *eq = strchr(f->select, '=');
 		int n = eq ? (int)(eq - f->select) : (int)strlen(f->select);
+		const struct cli_opt *o =
+		    eq ? NULL : cli_find_opt(f, f->select, NULL, NULL);
+		const char *val = eq                         ? eq + 1
+		                  : o && o->type != CLI_FLAG ? o->metavar
+		                                             : "";
 		snprintf(buf, len, "%s --%.*s%s%s", f->command, n, f->select,
-		         eq ? " " : "", eq ? eq + 1 : "");
+		         val[0] ? " " : "", val);
 	} else {
 		snprintf(buf, len, "%s", f->command);
 	}

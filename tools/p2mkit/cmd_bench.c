@@ -1,20 +1,37 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * p2mkit bench pt [--size SIZE | --quick] [--json]: the page-table engine
- * against its floors (bench/pt_bench.c).  Benchmarks print figures; they
- * are not timed tests (ARCHITECTURE.md "Tests").
+ * against its floors (bench/pt_bench.c); bench physmap (bench/physmap_bench.c).
+ * Benchmarks print figures; they are not timed tests (ARCHITECTURE.md "Tests").
  */
-#include <stdio.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "../../bench/physmap_bench.h"
 #include "../../bench/pt_bench.h"
 #include "cli.h"
-#include "cli_opt.h"
 
-static const char bench_usage[] =
-    "usage: p2mkit bench pt [--size SIZE | --quick] [--json]\n"
-    "\n"
+struct bench_pt_args {
+	uint64_t size;
+	bool quick;
+};
+
+static const struct cli_opt bench_pt_opts[] = {
+    {.name = "size",
+     .type = CLI_SIZE,
+     .off = offsetof(struct bench_pt_args, size),
+     .min = UINT64_C(1) << 21,
+     .max = UINT64_C(1) << 38,
+     .metavar = "SIZE",
+     .help = "range size, a power of two from 2MiB to 256GiB (64GiB)"},
+    {.name = "quick",
+     .type = CLI_FLAG,
+     .off = offsetof(struct bench_pt_args, quick),
+     .help = "the same as --size 1GiB"},
+};
+static const struct cli_group bench_pt_groups[] = {CLI_GROUP(bench_pt_opts, 0),
+                                                   {NULL, 0, 0}};
+
+static const char bench_pt_about[] =
     "Times the page-table engine on a 4-level EPT over a range of SIZE\n"
     "(default 64GiB) and, in the same run, the floor for each measurement:\n"
     "  map_4k         map the range with 4 KiB pages only (one call);\n"
@@ -33,23 +50,30 @@ static const char bench_usage[] =
     "  lookup_one     one p2mk_pt_lookup() per random page;\n"
     "                 floor: the random reads of lookup_random\n"
     "ns/op is per 4 KiB page (maps, unmaps) or per lookup, best of 5 runs.\n"
-    "\n"
-    "  --size SIZE  range size, a power of two from 2MiB to 256GiB, in\n"
-    "               bytes or with a suffix KiB, MiB, GiB or TiB\n"
-    "  --quick      the same as --size 1GiB\n"
-    "  --json       one object: size_bytes, then for each key above\n"
-    "               {ns_per_op, floor_ns_per_op, ops, entries, table_pages}\n"
-    "\n"
-    "usage: p2mkit bench physmap [--quick] [--json]\n"
-    "Relocating 1 GiB out of a PCI hole (per page, Xen's 16-page batches,\n"
-    "one flush point) and mapping a 32 GiB BAR at 4 KiB / 2 MiB / 1 GiB with\n"
-    "shared and separate IOMMU tables (and, *_cm, with caching mode), then\n"
-    "a 128 GiB BAR at 4 KiB (not\n"
-    "with --quick): time, floor (memset of 8 bytes per entry written), peak\n"
-    "memory, table size and counts of each (docs/iommu.md).\n"
-    "Exit status: 0 ok, 1 the benchmark could not run, 2 bad usage.\n";
+    "--json: one object: size_bytes, then for each key above\n"
+    "{ns_per_op, floor_ns_per_op, ops, entries, table_pages}.\n";
 
-static void print_json(uint64_t bytes, const struct pt_bench_result *r)
+static void bench_pt_init(void *args)
+{
+	((struct bench_pt_args *)args)->size = UINT64_C(64) << 30;
+}
+
+static int bench_pt_check(struct cli_ctx *c, void *args)
+{
+	struct bench_pt_args *a = args;
+	if (a->quick && cli_given(c, "size"))
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "give --size or --quick, not both");
+	if (a->quick)
+		a->size = UINT64_C(1) << 30;
+	if (a->size & (a->size - 1))
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "--size %llu is not a power of two",
+		                (unsigned long long)a->size);
+	return 0;
+}
+
+static json_t *record(uint64_t bytes, const struct pt_bench_result *r)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "size_bytes",
@@ -67,98 +91,95 @@ static void print_json(uint64_t bytes, const struct pt_bench_result *r)
 		                    json_integer((json_int_t)r[i].table_pages));
 		json_object_set_new(root, r[i].name, o);
 	}
-	cli_print_json(root);
+	return root;
 }
 
-static void print_text(uint64_t bytes, const struct pt_bench_result *r)
+static void bench_pt_text(struct rep_out *out, const json_t *rec)
 {
-	printf("p2mkit bench pt: ept4, %llu MiB range\n",
-	       (unsigned long long)(bytes >> 20));
-	printf("%-14s %10s %10s %7s %10s %10s %11s\n", "", "ns/op", "floor",
-	       "ratio", "ops", "entries", "table_pages");
-	for (int i = 0; i < PT_BENCH_NRESULTS; i++) {
-		double ratio = r[i].floor_ns_per_op > 0
-		                   ? r[i].ns_per_op / r[i].floor_ns_per_op
-		                   : 0;
-		printf("%-14s %10.4g %10.4g %6.2fx %10llu %10llu %11llu\n",
-		       r[i].name, r[i].ns_per_op, r[i].floor_ns_per_op, ratio,
-		       (unsigned long long)r[i].ops,
-		       (unsigned long long)r[i].entries,
-		       (unsigned long long)r[i].table_pages);
+	rep_printf(out, "p2mkit bench pt: ept4, %lld MiB range\n",
+	           rep_int(rec, "size_bytes") >> 20);
+	rep_printf(out, "%-14s %10s %10s %7s %10s %10s %11s\n", "", "ns/op",
+	           "floor", "ratio", "ops", "entries", "table_pages");
+	const char *key;
+	const json_t *o;
+	json_object_foreach((json_t *)rec, key, o)
+	{
+		if (!json_is_object(o))
+			continue;
+		double ns = json_real_value(rep_get(o, "ns_per_op"));
+		double floor = json_real_value(rep_get(o, "floor_ns_per_op"));
+		rep_printf(out,
+		           "%-14s %10.4g %10.4g %6.2fx %10lld %10lld %11lld\n",
+		           key, ns, floor, floor > 0 ? ns / floor : 0,
+		           rep_int(o, "ops"), rep_int(o, "entries"),
+		           rep_int(o, "table_pages"));
 	}
 }
 
-static int bench_pt(uint64_t bytes, bool json)
+static int bench_pt_run(struct cli_ctx *c, void *args)
 {
+	const struct bench_pt_args *a = args;
 	struct pt_bench_result r[PT_BENCH_NRESULTS];
 	const char *err = NULL;
-	if (pt_bench_run(bytes, 5, r, &err) != 0) {
-		fprintf(stderr, "p2mkit bench pt: %s\n", err ? err : "failed");
-		return CLI_EXIT_FAIL;
-	}
-	if (json)
-		print_json(bytes, r);
-	else
-		print_text(bytes, r);
+	if (pt_bench_run(a->size, 5, r, &err) != 0)
+		return cli_fail(c, CLI_EXIT_FAIL, "%s", err ? err : "failed");
+	cli_record(c, record(a->size, r));
 	return CLI_EXIT_OK;
 }
 
-static int bench_physmap(int argc, char **argv)
+const struct cli_form cli_form_bench_pt = {
+    .command = "bench",
+    .word = "pt",
+    .summary = "the page-table engine against its floors",
+    .about = bench_pt_about,
+    .exits = "0 ok, 1 the benchmark could not run, 2 bad usage.",
+    .groups = bench_pt_groups,
+    .args_size = sizeof(struct bench_pt_args),
+    .init = bench_pt_init,
+    .check = bench_pt_check,
+    .run = bench_pt_run,
+    .text = bench_pt_text,
+};
+
+/* ---- bench physmap (bench/physmap_bench.c prints its own report) ------ */
+
+static const struct cli_opt bench_physmap_opts[] = {
+    {.name = "quick",
+     .type = CLI_FLAG,
+     .off = 0,
+     .help = "skip the 128 GiB BAR"},
+};
+static const struct cli_group bench_physmap_groups[] = {
+    CLI_GROUP(bench_physmap_opts, 0), {NULL, 0, 0}};
+
+static int bench_physmap_run(struct cli_ctx *c, void *args)
 {
-	bool quick = false, json = false;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0)
-			quick = true;
-		else if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else
-			return cli_usage_error("bench", "unknown option '%s'",
-			                       argv[i]);
-	}
-	return physmap_bench_main(quick, json) == 0 ? CLI_EXIT_OK
-	                                            : CLI_EXIT_FAIL;
+	const bool *quick = args;
+	/* The report is printed by the benchmark itself, text or JSON; stdout
+	 * is still checked at exit. */
+	if (physmap_bench_main(*quick, c->json) != 0)
+		return cli_fail(c, CLI_EXIT_FAIL,
+		                "the benchmark could not run");
+	return CLI_EXIT_OK;
 }
 
-int cmd_bench(int argc, char **argv)
-{
-	if (cli_wants_help(argc, argv)) {
-		fputs(bench_usage, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (argc < 2)
-		return cli_usage_error("bench",
-		                       "which benchmark? (pt, physmap)");
-	if (strcmp(argv[1], "physmap") == 0)
-		return bench_physmap(argc, argv);
-	if (strcmp(argv[1], "pt") != 0)
-		return cli_usage_error("bench", "unknown benchmark '%s'",
-		                       argv[1]);
-	uint64_t bytes = UINT64_C(64) << 30;
-	bool json = false;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0) {
-			bytes = UINT64_C(1) << 30;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--size") == 0) {
-			if (i + 1 == argc)
-				return cli_usage_error("bench",
-				                       "--size needs a size");
-			char why[160];
-			if (!cli_parse_size("--size", argv[++i], &bytes, why,
-			                    sizeof(why)))
-				return cli_usage_error("bench", "%s", why);
-			if (bytes < PT_BENCH_MIN_BYTES ||
-			    bytes > PT_BENCH_MAX_BYTES || (bytes & (bytes - 1)))
-				return cli_usage_error(
-				    "bench",
-				    "--size '%s': a power of two from 2MiB to "
-				    "256GiB (e.g. 1GiB, 64GiB)",
-				    argv[i]);
-		} else {
-			return cli_usage_error("bench", "unknown option '%s'",
-			                       argv[i]);
-		}
-	}
-	return bench_pt(bytes, json);
-}
+const struct cli_form cli_form_bench_physmap = {
+    .command = "bench",
+    .word = "physmap",
+    .summary = "relocating RAM out of a PCI hole and mapping large BARs",
+    .about =
+        "Relocating 1 GiB out of a PCI hole (per page, Xen's 16-page "
+        "batches,\n"
+        "one flush point) and mapping a 32 GiB BAR at 4 KiB / 2 MiB / 1 GiB "
+        "with\n"
+        "shared and separate IOMMU tables (and, *_cm, with caching mode), "
+        "then\n"
+        "a 128 GiB BAR at 4 KiB (not with --quick): time, floor (memset of 8 "
+        "bytes\n"
+        "per entry written), peak memory, table size and counts of each\n"
+        "(docs/iommu.md).\n",
+    .exits = "0 ok, 1 the benchmark could not run, 2 bad usage.",
+    .groups = bench_physmap_groups,
+    .args_size = sizeof(bool),
+    .run = bench_physmap_run,
+};

@@ -21,59 +21,6 @@
 
 /* ---- shared helpers --------------------------------------------------- */
 
-int a64_cli_parse_sh(const char *cmd, const char *opt, const char *arg,
-                     unsigned *out)
-{
-	static const struct {
-		const char *name;
-		unsigned sh;
-	} names[] = {
-	    {"NSH", P2MK_A64_NSH},
-	    {"OSH", P2MK_A64_OSH},
-	    {"ISH", P2MK_A64_ISH},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcasecmp(arg, names[i].name) == 0) {
-			*out = names[i].sh;
-			return 0;
-		}
-	}
-	uint64_t v = 0;
-	if (cli_parse_u64(arg, &v) && v <= 3) {
-		*out = (unsigned)v;
-		return 0;
-	}
-	return cli_usage_error(cmd, "%s wants NSH, OSH, ISH or 0-3, got '%s'",
-	                       opt, arg);
-}
-
-int a64_cli_parse_features(const char *cmd, const char *arg, unsigned *out)
-{
-	char buf[128];
-	if (strlen(arg) >= sizeof(buf))
-		return cli_usage_error(cmd, "--features list too long");
-	snprintf(buf, sizeof(buf), "%s", arg);
-	unsigned f = 0;
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (strcasecmp(tok, "xs") == 0)
-			f |= P2MK_A64_FEAT_XS;
-		else if (strcasecmp(tok, "mte2") == 0)
-			f |= P2MK_A64_FEAT_MTE2;
-		else if (strcasecmp(tok, "mte-perm") == 0)
-			f |= P2MK_A64_FEAT_MTE_PERM;
-		else if (strcasecmp(tok, "none") != 0)
-			return cli_usage_error(
-			    cmd,
-			    "--features: unknown feature "
-			    "'%s' (xs, mte2, mte-perm, none)",
-			    tok);
-	}
-	*out = f;
-	return 0;
-}
-
 /* "RWA", "RA", "WA" or "NA", "-T" if transient; "-" for NC. */
 static void level_hints(const struct p2mk_a64_level *l, char *buf, size_t len)
 {
@@ -101,49 +48,9 @@ void a64_cli_hints(const struct p2mk_a64_attr *a, char *buf, size_t len)
 	snprintf(buf, len, "i:%s,o:%s", i, o);
 }
 
-/* Comma list of the hazard names in @mask, or "none". */
-static void hazard_list(unsigned mask, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < P2MK_A64_HZ_COUNT; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		int n =
-		    snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-		             p2mk_a64_hazard_name(1u << i));
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	if (used == 0)
-		snprintf(buf, len, "none");
-}
-
 #define A64_FAULTS                                                             \
 	(P2MK_A64_HZ_UNALIGNED_FAULT | P2MK_A64_HZ_DC_ZVA_FAULT |              \
 	 P2MK_A64_HZ_MEMCPY_FAULT | P2MK_A64_HZ_ATOMICS_IMPDEF)
-
-void a64_cli_print_line(const struct p2mk_a64_result *r)
-{
-	const struct p2mk_a64_attr *a = &r->attr;
-	if (a->status != P2MK_A64_OK) {
-		const char *why =
-		    a->kind != P2MK_A64_NONE ? r->sh_rule : a->rule;
-		printf("%s %s%s\n", p2mk_a64_type_name(a), why,
-		       a->verified ? "" : " unverified");
-		return;
-	}
-	char hints[32], faults[128], allows[128];
-	a64_cli_hints(a, hints, sizeof(hints));
-	hazard_list(r->hazards & A64_FAULTS, faults, sizeof(faults));
-	hazard_list(r->hazards & ~A64_FAULTS, allows, sizeof(allows));
-	printf("%s hints=%s sh=%s%s faults=%s allows=%s%s%s%s%s\n",
-	       p2mk_a64_type_name(a), hints, p2mk_a64_sh_name(r->sh),
-	       r->sh_forced ? "(forced)" : "", faults, allows,
-	       a->tagged ? " tagged" : "", a->notagaccess ? " notagaccess" : "",
-	       a->xs0 ? " xs=0" : "", a->verified ? "" : " unverified");
-}
 
 static json_t *level_json(const struct p2mk_a64_level *l)
 {
@@ -158,7 +65,10 @@ json_t *a64_cli_attr_json(const struct p2mk_a64_attr *a)
 {
 	static const char *const devs[] = {"nGnRnE", "nGnRE", "nGRE", "GRE"};
 	json_t *o = json_object();
+	char hints[32];
+	a64_cli_hints(a, hints, sizeof(hints));
 	json_object_set_new(o, "type", json_string(p2mk_a64_type_name(a)));
+	json_object_set_new(o, "hints", json_string(hints));
 	json_object_set_new(o, "status",
 	                    json_string(p2mk_a64_status_name(a->status)));
 	json_object_set_new(o, "verified", json_boolean(a->verified));
@@ -213,9 +123,6 @@ static json_t *hazard_array(unsigned mask)
 json_t *a64_cli_result_json(const struct p2mk_a64_result *r)
 {
 	json_t *o = a64_cli_attr_json(&r->attr);
-	char hints[32];
-	a64_cli_hints(&r->attr, hints, sizeof(hints));
-	json_object_set_new(o, "hints", json_string(hints));
 	json_object_set_new(o, "shareability",
 	                    json_string(p2mk_a64_sh_name(r->sh)));
 	json_object_set_new(o, "shareability_fields",
@@ -310,84 +217,6 @@ size_t a64_cli_consequences(const struct p2mk_a64_result *r, const char *out[],
 		    "(arm64 §11); see docs/arm64.md");
 #undef SAY
 	return n;
-}
-
-int a64_cli_parse_u8(const char *cmd, const char *opt, const char *arg,
-                     unsigned max, unsigned *out)
-{
-	uint64_t v = 0;
-	if (!cli_parse_u64(arg, &v) || v > max)
-		return cli_usage_error(cmd, "%s wants 0x0-0x%x, got '%s'", opt,
-		                       max, arg);
-	*out = (unsigned)v;
-	return 0;
-}
-
-void cli_a64_opts_init(struct cli_a64_opts *o)
-{
-	*o = (struct cli_a64_opts){
-	    .sh1 = P2MK_A64_ISH,
-	    .sh2 = P2MK_A64_ISH,
-	    .ctl = {.features = P2MK_A64_FEAT_XS | P2MK_A64_FEAT_MTE2},
-	};
-}
-
-/* The boolean stage controls, by option code. */
-static bool *a64_flag(struct p2mk_a64_ctl *ctl, int code)
-{
-	switch (code) {
-	case CLI_A64_FWB:
-		return &ctl->fwb;
-	case CLI_A64_HCR_CD:
-		return &ctl->cd;
-	case CLI_A64_HCR_ID:
-		return &ctl->id;
-	case CLI_A64_HCR_DC:
-		return &ctl->dc;
-	case CLI_A64_HCR_DCT:
-		return &ctl->dct;
-	case CLI_A64_S1_OFF:
-		return &ctl->s1_off;
-	case CLI_A64_IFETCH:
-		return &ctl->ifetch;
-	case CLI_A64_SCTLR_I:
-		return &ctl->sctlr_i;
-	default:
-		return NULL;
-	}
-}
-
-int cli_a64_opt(const char *cmd, struct cli_a64_opts *o, int code,
-                const char *arg)
-{
-	bool *flag = a64_flag(&o->ctl, code);
-	int err = 0;
-	if (flag != NULL) {
-		*flag = true;
-		return 1;
-	}
-	switch (code) {
-	case CLI_A64_S1:
-		o->have_s1 = true;
-		err = a64_cli_parse_u8(cmd, "--s1", arg, 0xff, &o->s1);
-		break;
-	case CLI_A64_S2:
-		o->have_s2 = true;
-		err = a64_cli_parse_u8(cmd, "--s2", arg, 0xf, &o->s2);
-		break;
-	case CLI_A64_SH1:
-		err = a64_cli_parse_sh(cmd, "--sh1", arg, &o->sh1);
-		break;
-	case CLI_A64_SH2:
-		err = a64_cli_parse_sh(cmd, "--sh2", arg, &o->sh2);
-		break;
-	case CLI_A64_FEATURES:
-		err = a64_cli_parse_features(cmd, arg, &o->ctl.features);
-		break;
-	default:
-		return 0;
-	}
-	return err ? -2 : 1;
 }
 
 /* ---- the stage options and the one-line rendering, on the layer ------ */

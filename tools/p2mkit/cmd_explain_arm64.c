@@ -5,266 +5,220 @@
  * layer with its input, result and deciding rule, then the effective type
  * and what it means for software (spec: arm64-memory-attributes.md).
  */
-#include <getopt.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <p2mkit/memtype.h>
 
 #include "cli.h"
 
-static const char explain_arm64_usage[] =
-    "usage: p2mkit explain --arch arm64 (--mair 0xVAL --attrindx N | "
-    "--s1 0xNN | --s1-off)\n"
-    "                      --s2 0xN [--fwb] [--sh1 SH] [--sh2 SH] "
-    "[--hcr-cd] [--hcr-id]\n"
-    "                      [--hcr-dc] [--hcr-dct] [--ifetch] [--sctlr-i] "
-    "[--features LIST]\n"
-    "                      [--json]\n"
-    "\n"
-    "Walks one guest access: stage 1 (MAIR_EL1 attribute selected by the "
-    "descriptor's\n"
-    "AttrIndx), stage 2 (descriptor MemAttr[3:0], HCR_EL2.FWB) and their "
-    "combination,\n"
-    "then prints the effective type and its consequences (alignment "
-    "faults, memcpy,\n"
-    "write-combining).  Options as for `p2mkit combine arm64 --help`; "
-    "SH defaults to ISH,\n"
-    "features to xs,mte2.\n"
-    "Exit status: 0 ok, 1 UNPREDICTABLE/reserved result, 2 bad usage.\n";
-
-enum {
-	OPT_ARCH = 0x100,
-	OPT_MAIR,
-	OPT_ATTRINDX,
-	OPT_JSON,
-};
-
 struct explain_arm64_args {
+	struct cli_a64_stage st; /* --s1, --s2, --fwb, ... (cli.h) */
 	uint64_t mair;
-	unsigned attrindx;
-	bool have_mair, have_attrindx, json;
-	struct cli_a64_opts st; /* --s1, --s2, --fwb, ... (cli.h) */
+	unsigned attrindx, arch;
 };
 
-static int parse_option(int c, const char *arg, struct explain_arm64_args *a)
+#define ARG(field) offsetof(struct explain_arm64_args, field)
+
+static const struct cli_opt arm64_opts[] = {
+    {.name = "arch",
+     .type = CLI_CHOICE,
+     .off = ARG(arch),
+     .metavar = "ARCH",
+     .choices = cli_arch_names,
+     .help = "arm64 selects this form"},
+    {.name = "mair",
+     .type = CLI_HEX,
+     .off = ARG(mair),
+     .metavar = "0xVAL",
+     .help = "the guest's MAIR_EL1 (with --attrindx)"},
+    {.name = "attrindx",
+     .type = CLI_DEC,
+     .off = ARG(attrindx),
+     .max = 7,
+     .metavar = "N",
+     .help = "the stage-1 descriptor's AttrIndx, 0-7"},
+};
+static const struct cli_group arm64_groups[] = {
+    CLI_GROUP(arm64_opts, 0),
+    CLI_GROUP(cli_a64_stage_opts, ARG(st)),
+    {NULL, 0, 0}};
+
+static void arm64_init(void *args)
 {
-	static const char cmd[] = "explain --arch arm64";
-	switch (c) {
-	case OPT_ARCH:
-		/* cmd_explain dispatched here because of it. */
-		if (strcmp(arg, "arm64") != 0)
-			return cli_usage_error(cmd,
-			                       "--arch must be arm64 here");
-		return 0;
-	case OPT_MAIR:
-		a->have_mair = true;
-		if (!cli_parse_u64(arg, &a->mair))
-			return cli_usage_error(cmd,
-			                       "--mair wants a 64-bit "
-			                       "MAIR_EL1 value, got '%s'",
-			                       arg);
-		return 0;
-	case OPT_ATTRINDX:
-		a->have_attrindx = true;
-		return a64_cli_parse_u8(cmd, "--attrindx", arg, 7,
-		                        &a->attrindx);
-	case OPT_JSON:
-		a->json = true;
-		return 0;
-	default:
-		return cli_usage_error(cmd, "bad or incomplete option (see "
-		                            "--help)");
-	}
+	struct explain_arm64_args *a = args;
+	memset(a, 0, sizeof(*a));
+	cli_a64_stage_init(&a->st);
 }
 
-/* -1: help printed; 0: parsed; 2: usage error (already reported). */
-static int parse_args(int argc, char **argv, struct explain_arm64_args *a)
+static int arm64_check(struct cli_ctx *c, void *args)
 {
-	static const char cmd[] = "explain --arch arm64";
-	static const struct option longopts[] = {
-	    {"arch", required_argument, NULL, OPT_ARCH},
-	    {"mair", required_argument, NULL, OPT_MAIR},
-	    {"attrindx", required_argument, NULL, OPT_ATTRINDX},
-	    CLI_A64_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	memset(a, 0, sizeof(*a));
-	cli_a64_opts_init(&a->st);
-
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(explain_arm64_usage, stdout);
-			return -1;
-		}
-		int shared = cli_a64_opt(cmd, &a->st, c, optarg);
-		if (shared < 0)
-			return CLI_EXIT_USAGE;
-		if (shared == 0 && parse_option(c, optarg, a))
-			return CLI_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-		                       argv[optind]);
-	if (!a->st.have_s2)
-		return cli_usage_error(cmd, "--s2 is required (see --help)");
-	if (a->st.have_s1 && (a->have_mair || a->have_attrindx))
-		return cli_usage_error(cmd, "give either --s1 or --mair with "
-		                            "--attrindx, not both");
-	if (a->have_mair != a->have_attrindx)
-		return cli_usage_error(cmd,
-		                       "--mair and --attrindx go together");
-	if (!a->st.have_s1 && !a->have_mair && !a->st.ctl.s1_off &&
-	    !a->st.ctl.dc)
-		return cli_usage_error(cmd, "stage 1 needs --mair and "
-		                            "--attrindx, --s1, --s1-off or "
-		                            "--hcr-dc");
-	if (a->have_mair)
+	struct explain_arm64_args *a = args;
+	bool s1 = cli_given(c, "s1"), mair = cli_given(c, "mair"),
+	     idx = cli_given(c, "attrindx");
+	if (s1 && (mair || idx))
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "give either --s1 or --mair with --attrindx, "
+		                "not both");
+	if (mair != idx)
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "--mair and --attrindx go together");
+	if (!s1 && !mair && !a->st.ctl.s1_off && !a->st.ctl.dc)
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "stage 1 needs --mair and --attrindx, --s1, "
+		                "--s1-off or --hcr-dc");
+	if (mair)
 		a->st.s1 = p2mk_a64_mair_attr(a->mair, a->attrindx);
 	return 0;
 }
 
-static const char *s2_meaning(const struct p2mk_a64_s2 *s2)
+static int arm64_run(struct cli_ctx *c, void *args)
 {
-	switch (s2->op) {
-	case P2MK_A64_S2_FWB_DEVICE:
-		return "forces";
-	case P2MK_A64_S2_FWB_NC:
-		return "forces (unless S1 is Device)";
-	case P2MK_A64_S2_FWB_FORCE_WB:
-		return "forces";
-	default:
-		return "";
-	}
-}
-
-static void print_attr_result(const struct p2mk_a64_attr *a, const char *prefix)
-{
-	char hints[32];
-	a64_cli_hints(a, hints, sizeof(hints));
-	if (a->status != P2MK_A64_OK)
-		printf("   -> %s%s\n", prefix, p2mk_a64_type_name(a));
-	else
-		printf("   -> %s%s hints=%s%s%s%s%s\n", prefix,
-		       p2mk_a64_type_name(a), hints, a->tagged ? " tagged" : "",
-		       a->notagaccess ? " notagaccess" : "",
-		       a->xs0 ? " xs=0" : "", a->verified ? "" : " unverified");
-	printf("      [%s]\n", a->rule);
-}
-
-static void print_text(const struct explain_arm64_args *a,
-                       const struct p2mk_a64_result *r)
-{
-	const struct p2mk_a64_ctl *c = &a->st.ctl;
-	printf("ARM64 guest %s, EL1&0 regime\n\n",
-	       c->ifetch ? "instruction fetch" : "data access");
-
-	printf("1. Stage 1 (guest)\n");
-	if (c->dc) {
-		printf("     HCR_EL2.DC = 1: the guest's stage 1 is treated as "
-		       "off\n");
-	} else if (c->s1_off) {
-		printf("     SCTLR_EL1.M = 0: stage 1 off%s\n",
-		       c->ifetch ? (c->sctlr_i ? ", SCTLR_EL1.I = 1"
-		                               : ", SCTLR_EL1.I = 0")
-		                 : "");
-	} else {
-		if (a->have_mair)
-			printf("     MAIR_EL1 = 0x%016llx, AttrIndx = %u -> "
-			       "Attr%u = 0x%02x\n",
-			       (unsigned long long)a->mair, a->attrindx,
-			       a->attrindx, a->st.s1);
-		else
-			printf("     attribute byte = 0x%02x\n", a->st.s1);
-		printf("     SH = %s (0b%u%u)\n", p2mk_a64_sh_name(a->st.sh1),
-		       (a->st.sh1 >> 1) & 1u, a->st.sh1 & 1u);
-	}
-	print_attr_result(&r->s1, "");
-	printf("\n");
-
-	printf("2. Stage 2 (hypervisor)\n");
-	printf("     MemAttr = 0x%x (0b%u%u%u%u), HCR_EL2.FWB = %d, SH = %s\n",
-	       a->st.s2, (a->st.s2 >> 3) & 1u, (a->st.s2 >> 2) & 1u,
-	       (a->st.s2 >> 1) & 1u, a->st.s2 & 1u, c->fwb ? 1 : 0,
-	       p2mk_a64_sh_name(a->st.sh2));
-	if (r->s2.op == P2MK_A64_S2_FWB_USE_S1 &&
-	    r->s2.attr.status == P2MK_A64_OK) {
-		printf("   -> pass-through: stage-1 attributes unchanged\n");
-		printf("      [%s]\n", r->s2.attr.rule);
-	} else {
-		char prefix[40];
-		const char *m = s2_meaning(&r->s2);
-		snprintf(prefix, sizeof(prefix), "%s%s", m, *m ? " " : "");
-		print_attr_result(&r->s2.attr, prefix);
-	}
-	printf("\n");
-
-	printf("3. Combination (HCR_EL2: FWB=%d CD=%d ID=%d DC=%d)\n",
-	       c->fwb ? 1 : 0, c->cd ? 1 : 0, c->id ? 1 : 0, c->dc ? 1 : 0);
-	print_attr_result(&r->attr, "");
-	if (r->attr.status == P2MK_A64_OK || r->attr.kind != P2MK_A64_NONE)
-		printf("   -> shareability %s%s\n      [%s]\n",
-		       p2mk_a64_sh_name(r->sh), r->sh_forced ? " (forced)" : "",
-		       r->sh_rule);
-	printf("\n");
-
-	printf("Effective: ");
-	a64_cli_print_line(r);
-	const char *lines[24];
-	size_t n = a64_cli_consequences(r, lines, 24);
-	if (n)
-		printf("Consequences:\n");
-	for (size_t i = 0; i < n; i++)
-		printf("  - %s\n", lines[i]);
-}
-
-int cmd_explain_arm64(int argc, char **argv)
-{
-	struct explain_arm64_args a;
-	int rc = parse_args(argc, argv, &a);
-	if (rc < 0)
-		return CLI_EXIT_OK;
-	if (rc)
-		return rc;
-
+	const struct explain_arm64_args *a = args;
+	const struct cli_a64_stage *st = &a->st;
 	struct p2mk_a64_result r = p2mk_a64_combine(
-	    (uint8_t)a.st.s1, a.st.sh1, a.st.s2, a.st.sh2, &a.st.ctl);
-	if (a.json) {
-		json_t *j = json_object();
-		json_t *in = json_object();
-		char buf[24];
-		if (a.have_mair) {
-			snprintf(buf, sizeof(buf), "0x%016llx",
-			         (unsigned long long)a.mair);
-			json_object_set_new(in, "mair", json_string(buf));
-			json_object_set_new(in, "attrindx",
-			                    json_integer(a.attrindx));
-		}
-		snprintf(buf, sizeof(buf), "0x%02x", a.st.s1);
-		json_object_set_new(in, "s1", json_string(buf));
-		snprintf(buf, sizeof(buf), "0x%x", a.st.s2);
-		json_object_set_new(in, "s2", json_string(buf));
-		json_object_set_new(in, "fwb", json_boolean(a.st.ctl.fwb));
-		json_object_set_new(in, "hcr_cd", json_boolean(a.st.ctl.cd));
-		json_object_set_new(in, "hcr_dc", json_boolean(a.st.ctl.dc));
-		json_object_set_new(in, "s1_off",
-		                    json_boolean(a.st.ctl.s1_off));
-		json_object_set_new(j, "input", in);
-		json_object_set_new(j, "result", a64_cli_result_json(&r));
-		json_t *cons = json_array();
-		const char *lines[24];
-		size_t n = a64_cli_consequences(&r, lines, 24);
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(cons, json_string(lines[i]));
-		json_object_set_new(j, "consequences", cons);
-		cli_print_json(j);
-	} else {
-		print_text(&a, &r);
+	    (uint8_t)st->s1, st->sh1, (unsigned)st->s2, st->sh2, &st->ctl);
+	json_t *in = a64_stage_input_json(st);
+	json_object_set_new(in, "sctlr_i", json_boolean(st->ctl.sctlr_i));
+	if (cli_given(c, "mair")) {
+		json_object_set_new(
+		    in, "mair",
+		    json_sprintf("0x%016llx", (unsigned long long)a->mair));
+		json_object_set_new(in, "attrindx", json_integer(a->attrindx));
 	}
+	json_t *cons = json_array();
+	const char *lines[24];
+	size_t n = a64_cli_consequences(&r, lines, 24);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(cons, json_string(lines[i]));
+	cli_record(c, json_pack("{s:o, s:o, s:o}", "input", in, "result",
+	                        a64_cli_result_json(&r), "consequences", cons));
 	return r.attr.status == P2MK_A64_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
+
+/* ---- text, from the record -------------------------------------------- */
+
+static void attr_result(struct rep_out *out, const json_t *a,
+                        const char *prefix)
+{
+	if (strcmp(rep_str(a, "status"), "ok") != 0)
+		rep_printf(out, "   -> %s%s\n", prefix, rep_str(a, "type"));
+	else
+		rep_printf(out, "   -> %s%s hints=%s%s%s%s%s\n", prefix,
+		           rep_str(a, "type"), rep_str(a, "hints"),
+		           rep_bool(a, "tagged") ? " tagged" : "",
+		           rep_bool(a, "notagaccess") ? " notagaccess" : "",
+		           rep_bool(a, "xs0") ? " xs=0" : "",
+		           rep_bool(a, "verified") ? "" : " unverified");
+	rep_printf(out, "      [%s]\n", rep_str(a, "rule"));
+}
+
+static void text_stage1(struct rep_out *out, const json_t *in,
+                        const json_t *res)
+{
+	rep_printf(out, "1. Stage 1 (guest)\n");
+	if (rep_bool(in, "hcr_dc")) {
+		rep_printf(out, "     HCR_EL2.DC = 1: the guest's stage 1 is "
+		                "treated as off\n");
+	} else if (rep_bool(in, "s1_off")) {
+		rep_printf(out, "     SCTLR_EL1.M = 0: stage 1 off%s\n",
+		           !rep_bool(in, "ifetch")   ? ""
+		           : rep_bool(in, "sctlr_i") ? ", SCTLR_EL1.I = 1"
+		                                     : ", SCTLR_EL1.I = 0");
+	} else {
+		if (rep_has(in, "mair"))
+			rep_printf(out,
+			           "     MAIR_EL1 = %s, AttrIndx = %lld -> "
+			           "Attr%lld = %s\n",
+			           rep_str(in, "mair"), rep_int(in, "attrindx"),
+			           rep_int(in, "attrindx"), rep_str(in, "s1"));
+		else
+			rep_printf(out, "     attribute byte = %s\n",
+			           rep_str(in, "s1"));
+		rep_printf(out, "     SH = %s\n", rep_str(in, "sh1"));
+	}
+	attr_result(out, rep_get(res, "stage1"), "");
+	rep_printf(out, "\n");
+}
+
+static const char *s2_meaning(const char *op)
+{
+	if (strcmp(op, "fwb-nc-unless-s1-device") == 0)
+		return "forces (unless S1 is Device) ";
+	if (strncmp(op, "fwb-force", 9) == 0)
+		return "forces ";
+	return "";
+}
+
+static void text_stage2(struct rep_out *out, const json_t *in,
+                        const json_t *res)
+{
+	const json_t *s2 = rep_get(res, "stage2");
+	unsigned m = (unsigned)rep_u64(in, "s2");
+	rep_printf(out, "2. Stage 2 (hypervisor)\n");
+	rep_printf(
+	    out, "     MemAttr = %s (0b%u%u%u%u), HCR_EL2.FWB = %d, SH = %s\n",
+	    rep_str(in, "s2"), (m >> 3) & 1u, (m >> 2) & 1u, (m >> 1) & 1u,
+	    m & 1u, rep_bool(in, "fwb"), rep_str(in, "sh2"));
+	if (strcmp(rep_str(s2, "op"), "fwb-use-s1") == 0 &&
+	    strcmp(rep_str(s2, "status"), "ok") == 0) {
+		rep_printf(out, "   -> pass-through: stage-1 attributes "
+		                "unchanged\n");
+		rep_printf(out, "      [%s]\n", rep_str(s2, "rule"));
+	} else {
+		attr_result(out, s2, s2_meaning(rep_str(s2, "op")));
+	}
+	rep_printf(out, "\n");
+}
+
+static void arm64_text(struct rep_out *out, const json_t *rec)
+{
+	const json_t *in = rep_get(rec, "input"), *res = rep_get(rec, "result");
+	rep_printf(out, "ARM64 guest %s, EL1&0 regime\n\n",
+	           rep_bool(in, "ifetch") ? "instruction fetch"
+	                                  : "data access");
+	text_stage1(out, in, res);
+	text_stage2(out, in, res);
+	rep_printf(out, "3. Combination (HCR_EL2: FWB=%d CD=%d ID=%d DC=%d)\n",
+	           rep_bool(in, "fwb"), rep_bool(in, "hcr_cd"),
+	           rep_bool(in, "hcr_id"), rep_bool(in, "hcr_dc"));
+	attr_result(out, res, "");
+	if (strcmp(rep_str(res, "status"), "ok") == 0 || rep_has(res, "kind"))
+		rep_printf(out, "   -> shareability %s%s\n      [%s]\n",
+		           rep_str(res, "shareability"),
+		           rep_bool(res, "shareability_forced") ? " (forced)"
+		                                                : "",
+		           rep_str(res, "shareability_rule"));
+	rep_printf(out, "\nEffective: ");
+	a64_text_line(out, res);
+	const json_t *cons = rep_get(rec, "consequences");
+	if (json_array_size(cons) > 0)
+		rep_printf(out, "Consequences:\n");
+	size_t i;
+	const json_t *l;
+	json_array_foreach(cons, i, l)
+	{
+		rep_printf(out, "  - %s\n", json_string_value(l));
+	}
+}
+
+const struct cli_form cli_form_explain_arm64 = {
+    .command = "explain",
+    .select = "arch=arm64",
+    .summary = "an ARM64 access: stage 1 (MAIR), stage 2 (MemAttr, FWB), "
+               "combined",
+    .about = "Walks one guest access: stage 1 (MAIR_EL1 attribute selected "
+             "by the descriptor's\n"
+             "AttrIndx), stage 2 (descriptor MemAttr[3:0], HCR_EL2.FWB) "
+             "and their combination,\n"
+             "then prints the effective type and its consequences "
+             "(alignment faults, memcpy,\n"
+             "write-combining).\n",
+    .exits = "0 ok, 1 UNPREDICTABLE/reserved result, 2 bad usage.",
+    .groups = arm64_groups,
+    .args_size = sizeof(struct explain_arm64_args),
+    .init = arm64_init,
+    .check = arm64_check,
+    .run = arm64_run,
+    .text = arm64_text,
+};

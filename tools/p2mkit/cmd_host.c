@@ -2,9 +2,10 @@
 /*
  * p2mkit host: audit a machine's MTRRs, PAT mappings and PCI BAR
  * cacheability, live (--root /) or from a captured tree.  The work is in
- * src/host; this file parses arguments and picks the output form.
+ * src/host; this file declares the options and picks the output form.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,30 +15,30 @@
 #include "cli.h"
 #include "host/host.h"
 
-static void usage(FILE *out)
+struct host_args {
+	const char *root, *capture;
+};
+
+static const struct cli_opt host_opts[] = {
+    {.name = "root",
+     .type = CLI_STRING,
+     .off = offsetof(struct host_args, root),
+     .max = 3999,
+     .metavar = "DIR",
+     .help = "read every file under DIR instead of / (a --capture tree)"},
+    {.name = "capture",
+     .type = CLI_STRING,
+     .off = offsetof(struct host_args, capture),
+     .max = 3999,
+     .metavar = "DIR",
+     .help = "also copy each file read into DIR (audit it with --root)"},
+};
+static const struct cli_group host_groups[] = {CLI_GROUP(host_opts, 0),
+                                               {NULL, 0, 0}};
+
+static void host_init(void *args)
 {
-	fputs(
-	    "usage: p2mkit host [--root DIR] [--capture DIR] [--json]\n"
-	    "\n"
-	    "Audit System RAM and every PCI memory BAR: MTRR type, the PAT\n"
-	    "mappings the kernel recorded, their effective type, findings.\n"
-	    "\n"
-	    "  --root DIR     read every file under DIR instead of / (a tree\n"
-	    "                 made by --capture, or a mounted image)\n"
-	    "  --capture DIR  also copy each file read into DIR, keeping its\n"
-	    "                 path (MSRs go to dev/cpu/0/msr.txt); audit the\n"
-	    "                 copy later with --root DIR\n"
-	    "  --json         machine-readable report\n"
-	    "\n"
-	    "Sources: /proc/cpuinfo, /dev/cpu/0/msr (root, msr module),\n"
-	    "/proc/mtrr, /sys/kernel/debug/x86/pat_memtype_list (debugfs,\n"
-	    "root), /proc/iomem (root for addresses),\n"
-	    "/sys/bus/pci/devices/*/{resource,config}.  What cannot be read\n"
-	    "is reported with the reason.  See docs/host.md.\n"
-	    "\n"
-	    "Exit status: 0 the audit ran (findings or not), 2 bad usage or\n"
-	    "an unreadable --root.\n",
-	    out);
+	((struct host_args *)args)->root = "/";
 }
 
 /* mkdir -p @dir; false with errno set on failure. */
@@ -69,67 +70,70 @@ static bool make_dirs(const char *dir)
 	return true;
 }
 
-int cmd_host(int argc, char **argv)
+static int host_check(struct cli_ctx *c, void *args)
 {
-	const char *root = "/", *capture = NULL;
-	bool json = false;
-	if (cli_wants_help(argc, argv)) {
-		usage(stdout);
-		return CLI_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--root") == 0 ||
-		           strcmp(argv[i], "--capture") == 0) {
-			if (i + 1 >= argc || argv[i + 1][0] == '\0')
-				return cli_usage_error(
-				    "host", "%s needs a directory", argv[i]);
-			if (argv[i][2] == 'r')
-				root = argv[++i];
-			else
-				capture = argv[++i];
-		} else {
-			usage(stderr);
-			return cli_usage_error("host", "unknown argument '%s'",
-			                       argv[i]);
-		}
-	}
+	const struct host_args *a = args;
+	char e[CLI_ECHO_MAX];
 	struct stat st;
-	if (stat(root, &st) != 0)
-		return cli_usage_error("host", "--root %s: %s", root,
-		                       strerror(errno));
+	if (stat(a->root, &st) != 0 || access(a->root, R_OK | X_OK) != 0)
+		return cli_fail(c, CLI_EXIT_USAGE, "--root %s: %s",
+		                cli_echo(a->root, e), strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return cli_usage_error("host", "--root %s: not a directory",
-		                       root);
-	if (access(root, R_OK | X_OK) != 0)
-		return cli_usage_error("host", "--root %s: %s", root,
-		                       strerror(errno));
-	if (strlen(root) >= 4000 || (capture && strlen(capture) >= 4000))
-		return cli_usage_error("host", "path too long");
-	if (capture != NULL && !make_dirs(capture))
-		return cli_usage_error("host", "--capture %s: %s", capture,
-		                       strerror(errno));
+		return cli_fail(c, CLI_EXIT_USAGE, "--root %s: not a directory",
+		                cli_echo(a->root, e));
+	if (a->capture != NULL && !make_dirs(a->capture))
+		return cli_fail(c, CLI_EXIT_USAGE, "--capture %s: %s",
+		                cli_echo(a->capture, e), strerror(errno));
+	return 0;
+}
 
+static int host_run(struct cli_ctx *c, void *args)
+{
+	const struct host_args *a = args;
 	struct p2mk_host *h = malloc(sizeof(*h));
-	if (h == NULL) {
-		fputs("p2mkit host: out of memory\n", stderr);
-		return CLI_EXIT_FAIL;
-	}
-	p2mk_host_init(h, root);
-	if (capture != NULL)
-		snprintf(h->capture, sizeof(h->capture), "%s", capture);
+	if (h == NULL)
+		return cli_fail(c, CLI_EXIT_FAIL, "out of memory");
+	p2mk_host_init(h, a->root);
+	if (a->capture != NULL)
+		snprintf(h->capture, sizeof(h->capture), "%s", a->capture);
 	p2mk_host_collect(h);
 	p2mk_host_analyze(h);
-	if (json)
-		cli_print_json(p2mk_host_to_json(h));
-	else
+	/*
+	 * The record is the JSON report.  The text report is still printed
+	 * by src/host from its own structure (its move onto the record comes
+	 * with the host audit's rework); stdout is checked at exit either way.
+	 */
+	if (c->json) {
+		cli_record(c, p2mk_host_to_json(h));
+	} else {
 		p2mk_host_print_text(h);
-	if (capture != NULL && !json)
-		printf("\ncaptured the files read into %s (audit it with "
-		       "p2mkit host --root %s)\n",
-		       capture, capture);
+		if (a->capture != NULL)
+			printf(
+			    "\ncaptured the files read into %s (audit it with "
+			    "p2mkit host --root %s)\n",
+			    a->capture, a->capture);
+	}
 	p2mk_host_free(h);
 	free(h);
 	return CLI_EXIT_OK;
 }
+
+const struct cli_form cli_form_host = {
+    .command = "host",
+    .summary = "audit this machine's MTRRs, PAT and PCI BARs",
+    .about = "Audit System RAM and every PCI memory BAR: MTRR type, the PAT\n"
+             "mappings the kernel recorded, their effective type, findings.\n"
+             "Sources: /proc/cpuinfo, /dev/cpu/0/msr (root, msr module),\n"
+             "/proc/mtrr, /sys/kernel/debug/x86/pat_memtype_list (debugfs,\n"
+             "root), /proc/iomem (root for addresses),\n"
+             "/sys/bus/pci/devices/*/{resource,config}.  What cannot be "
+             "read\n"
+             "is reported with the reason.  See docs/host.md.\n",
+    .exits = "0 the audit ran (findings or not), 2 bad usage or an "
+             "unreadable --root.",
+    .groups = host_groups,
+    .args_size = sizeof(struct host_args),
+    .init = host_init,
+    .check = host_check,
+    .run = host_run,
+};

@@ -3,111 +3,96 @@
  * p2mkit msr check: would these WRMSRs #GP?  Each write is applied to the
  * state left by the previous ones, as on a real vCPU.
  */
-#include <getopt.h>
-#include <stdio.h>
-#include <string.h>
+#include <stddef.h>
 
 #include <p2mkit/mtrr.h>
 
 #include "cli.h"
 
-static const char msr_usage[] =
-    "usage: p2mkit msr check [--maxphyaddr N] [--vcnt N] [--no-fixed] "
-    "[--no-wc]\n"
-    "                        --msr 0xIDX=0xVAL [--msr ...] [--json]\n"
-    "\n"
-    "For each write, in order, prints 'ok' or 'gp: <reason>' (the reason "
-    "cites the\n"
-    "rule). A write that faults leaves the state unchanged, as on the "
-    "CPU.\n"
-    "Covers MTRRcap (0xfe), MTRRdefType (0x2ff), the fixed-range MTRRs, "
-    "PHYSBASE/\n"
-    "PHYSMASK pairs (0x200-0x24f) and IA32_PAT (0x277).\n"
-    "Exit status: 0 whatever the verdicts, 2 bad usage.\n";
+static const struct cli_group check_groups[] = {
+    CLI_GROUP(cli_mtrr_state_opts, 0), {NULL, 0, 0}};
 
-enum { OPT_JSON = 1 };
-
-static void print_verdict(const char *text, bool ok, const struct p2mk_gp *gp,
-                          json_t *json)
+static void check_init(void *args)
 {
-	if (json != NULL) {
-		json_t *o = json_object();
-		json_object_set_new(o, "write", json_string(text));
-		json_object_set_new(o, "ok", json_boolean(ok));
-		if (!ok) {
-			json_object_set_new(o, "reason",
-			                    json_string(gp->reason));
-			json_object_set_new(o, "bad_bits",
-			                    cli_json_hex(gp->bad_bits));
-		}
-		json_array_append_new(json, o);
-	} else if (ok) {
-		printf("ok  %s\n", text);
-	} else if (gp->bad_bits != 0) {
-		printf("gp: %s  [%s, offending bits 0x%llx]\n", gp->reason,
-		       text, (unsigned long long)gp->bad_bits);
-	} else {
-		printf("gp: %s  [%s]\n", gp->reason, text);
-	}
+	cli_mtrr_state_init(args);
 }
 
-static int msr_check(int argc, char **argv)
+static int check_check(struct cli_ctx *c, void *args)
 {
-	static const struct option longopts[] = {
-	    CLI_MTRR_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cli_mtrr_opts mo;
-	cli_mtrr_opts_init(&mo);
-	bool json = false;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		int shared = cli_mtrr_opt("msr", &mo, c, optarg);
-		if (shared < 0)
-			return -shared;
-		if (shared > 0)
-			continue;
-		if (c == OPT_JSON) {
-			json = true;
-			continue;
-		}
-		return cli_usage_error("msr",
-		                       "unknown or incomplete option '%s'",
-		                       argv[optind - 1]);
+	(void)args;
+	if (!cli_given(c, "msr"))
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "needs at least one --msr 0xIDX=0xVAL");
+	return 0;
+}
+
+static json_t *verdict(const char *text, bool ok, const struct p2mk_gp *gp)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "write", json_string(text));
+	json_object_set_new(o, "ok", json_boolean(ok));
+	if (!ok) {
+		json_object_set_new(o, "reason", json_string(gp->reason));
+		json_object_set_new(o, "bad_bits", rep_hex(gp->bad_bits));
 	}
-	if (optind < argc)
-		return cli_usage_error("msr", "unexpected argument '%s'",
-		                       argv[optind]);
-	if (mo.nmsr == 0)
-		return cli_usage_error("msr", "check needs at least one --msr");
+	return o;
+}
+
+static int check_run(struct cli_ctx *c, void *args)
+{
+	const struct cli_mtrr_state *ms = args;
 	/* Build the configured reset state, then apply writes one by one. */
-	struct cli_mtrr_opts base = mo;
-	base.nmsr = 0;
+	struct cli_mtrr_state base = *ms;
+	base.msrs.n = 0;
 	struct p2mk_mtrr_state s;
 	struct p2mk_gp gp;
-	if (cli_mtrr_build(&base, &s, &gp) == -2)
-		return cli_usage_error("msr", "invalid CPU configuration");
-	json_t *out = json ? json_array() : NULL;
-	for (unsigned i = 0; i < mo.nmsr; i++) {
-		bool ok =
-		    p2mk_mtrr_wrmsr(&s, mo.msr[i], mo.value[i], &gp) == P2MK_OK;
-		print_verdict(mo.text[i], ok, &gp, out);
+	if (cli_mtrr_state_build(&base, &s, &gp) == -2)
+		return cli_fail(c, CLI_EXIT_USAGE, "invalid CPU configuration");
+	json_t *writes = json_array();
+	for (unsigned i = 0; i < ms->msrs.n; i++) {
+		bool ok = p2mk_mtrr_wrmsr(&s, ms->msrs.msr[i],
+		                          ms->msrs.value[i], &gp) == P2MK_OK;
+		json_array_append_new(writes,
+		                      verdict(ms->msrs.text[i], ok, &gp));
 	}
-	if (out != NULL)
-		cli_print_json(out);
+	cli_record(c, json_pack("{s:o}", "writes", writes));
 	return CLI_EXIT_OK;
 }
 
-int cmd_msr(int argc, char **argv)
+static void check_text(struct rep_out *out, const json_t *rec)
 {
-	if (argc < 2 || cli_wants_help(argc, argv)) {
-		fputs(msr_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	size_t i;
+	const json_t *w;
+	json_array_foreach(rep_get(rec, "writes"), i, w)
+	{
+		if (rep_bool(w, "ok"))
+			rep_printf(out, "ok  %s\n", rep_str(w, "write"));
+		else if (rep_u64(w, "bad_bits") != 0)
+			rep_printf(out, "gp: %s  [%s, offending bits %s]\n",
+			           rep_str(w, "reason"), rep_str(w, "write"),
+			           rep_str(w, "bad_bits"));
+		else
+			rep_printf(out, "gp: %s  [%s]\n", rep_str(w, "reason"),
+			           rep_str(w, "write"));
 	}
-	if (strcmp(argv[1], "check") == 0)
-		return msr_check(argc - 1, argv + 1);
-	return cli_usage_error("msr", "unknown action '%s' (check)", argv[1]);
 }
+
+const struct cli_form cli_form_msr_check = {
+    .command = "msr",
+    .word = "check",
+    .summary = "whether each WRMSR (MTRRs, PAT) would #GP, in order",
+    .about = "For each write, in order, prints 'ok' or 'gp: <reason>' (the "
+             "reason cites the\n"
+             "rule). A write that faults leaves the state unchanged, as on "
+             "the CPU.\n"
+             "Covers MTRRcap (0xfe), MTRRdefType (0x2ff), the fixed-range "
+             "MTRRs, PHYSBASE/\n"
+             "PHYSMASK pairs (0x200-0x24f) and IA32_PAT (0x277).\n",
+    .exits = "0 whatever the verdicts, 2 bad usage.",
+    .groups = check_groups,
+    .args_size = sizeof(struct cli_mtrr_state),
+    .init = check_init,
+    .check = check_check,
+    .run = check_run,
+    .text = check_text,
+};

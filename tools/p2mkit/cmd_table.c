@@ -6,11 +6,21 @@
 #include "cli.h"
 
 const struct cli_form *const cli_forms[] = {
+    &cli_form_explain,
+    &cli_form_explain_amd,
+    &cli_form_explain_arm64,
+    &cli_form_explain_policy,
+    &cli_form_explain_example,
     &cli_form_combine_intel,
     &cli_form_combine_amd,
     &cli_form_combine_ept,
     &cli_form_combine_npt,
     &cli_form_combine_arm64,
+    &cli_form_mtrr_lookup,
     &cli_form_mtrr_plan,
+    &cli_form_msr_check,
+    &cli_form_host,
+    &cli_form_bench_pt,
+    &cli_form_bench_physmap,
     NULL,
 };
