@@ -337,7 +337,7 @@ int svg_map_write(FILE *f, const struct p2mk_layout_input *in,
 	double total = TOP;
 	for (unsigned i = 0; i + 1 < m.n; i++)
 		total += seg_height(m.edge[i + 1] - m.edge[i]);
-	header(&o, title, LEFT + 3 * COL_W + 2 * GAP + 20, total + 110);
+	header(&o, title, LEFT + 4 * 190 + 20, total + 110);
 	double y = TOP;
 	for (unsigned i = 0; i + 1 < m.n; i++) {
 		double h = seg_height(m.edge[i + 1] - m.edge[i]);
