@@ -14,6 +14,7 @@ struct req {
 	unsigned n;
 	bool overflow;
 	struct p2mk_mtrr_plan_range r[IMP_MAX_RANGES];
+	const struct p2mk_layout_input *in; /* reserved regions */
 };
 
 static void req_add(struct req *q, uint64_t start, uint64_t end)
@@ -57,10 +58,12 @@ static unsigned bars_in(const struct p2mk_layout_output *out, uint64_t ws,
  */
 enum stretch { EXACT, BEST };
 
-static void consider(uint64_t a, uint64_t b, uint64_t hi, uint64_t *best_a,
-                     uint64_t *best_b, unsigned *best_n)
+/* A stretch never reaches over a reserved region the run does not hold
+ * already (an RMRR is memory a device uses, not a BAR). */
+static void consider(const struct req *q, uint64_t a, uint64_t b, uint64_t hi,
+                     uint64_t *best_a, uint64_t *best_b, unsigned *best_n)
 {
-	if (b > hi)
+	if (b > hi || lo_overlaps_reserved(q->in, a, b - a))
 		return;
 	unsigned n = lo_greedy_count(a, b);
 	if (n < *best_n) {
@@ -76,12 +79,12 @@ static void close_run(struct req *q, enum stretch how, uint64_t lo,
 	uint64_t a = start, b = end;
 	unsigned n = lo_greedy_count(start, end);
 	if (how == BEST) {
-		consider(lo, hi, hi, &a, &b, &n);
+		consider(q, lo, hi, hi, &a, &b, &n);
 		for (unsigned bits = 1; bits <= 6; bits++) {
-			consider(start, start + round_sig(end - start, bits),
+			consider(q, start, start + round_sig(end - start, bits),
 			         hi, &a, &b, &n);
-			consider(lo, lo + round_sig(end - lo, bits), hi, &a, &b,
-			         &n);
+			consider(q, lo, lo + round_sig(end - lo, bits), hi, &a,
+			         &b, &n);
 		}
 	}
 	req_add(q, a, b);
@@ -180,6 +183,7 @@ bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
 {
 	struct choice c[2];
 	for (int i = 0; i < 2; i++) {
+		c[i].q.in = in;
 		build_request(out, (enum stretch)i, &c[i].q);
 		plan_one(in, &c[i]);
 	}
