@@ -281,7 +281,8 @@ static void legend(struct rep_out *o, double y)
 	    {"#bcbd22", "MTRR WT"},
 	};
 	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		double x = LEFT + (i % 4) * 190.0, yy = y + (i / 4) * 20.0;
+		unsigned row = i / 4, col = i % 4;
+		double x = LEFT + 190.0 * col, yy = y + 20.0 * row;
 		rep_printf(
 		    o,
 		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" "

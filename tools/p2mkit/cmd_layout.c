@@ -268,8 +268,9 @@ static void text_bars(struct rep_out *o, const json_t *rec)
 {
 	size_t i;
 	const json_t *b;
-	json_array_foreach(rep_get(rec, "bars"), i, b)
-	{
+	for (i = 0; i < json_array_size(rep_get(rec, "bars")) &&
+	            (b = json_array_get(rep_get(rec, "bars"), i)) != NULL;
+	     i++) {
 		rep_printf(o, "  ");
 		rep_clean(o, rep_str(b, "bdf"));
 		rep_printf(o, " BAR%-2lld %-5s %-12s %-18s %-3s %s\n",
@@ -305,20 +306,31 @@ static void layout_text(struct rep_out *o, const json_t *rec)
 	text_bars(o, rec);
 	rep_printf(o, "relocations: %zu calls\n",
 	           json_array_size(rep_get(rec, "relocations")));
-	json_array_foreach(rep_get(rec, "relocations"), i, x)
-	    rep_printf(o, "  gfn %s -> %s, %lld pages\n", rep_str(x, "src_gfn"),
-	               rep_str(x, "dst_gfn"), rep_int(x, "pages"));
+	for (i = 0;
+	     i < json_array_size(rep_get(rec, "relocations")) &&
+	     (x = json_array_get(rep_get(rec, "relocations"), i)) != NULL;
+	     i++)
+		rep_printf(o, "  gfn %s -> %s, %lld pages\n",
+		           rep_str(x, "src_gfn"), rep_str(x, "dst_gfn"),
+		           rep_int(x, "pages"));
 	rep_printf(o, "E820:\n");
-	json_array_foreach(rep_get(rec, "e820"), i, x)
-	    rep_printf(o, "  [%s, %s) %s\n", rep_str(x, "start"),
-	               rep_str(x, "end"), rep_str(x, "type"));
+	for (i = 0; i < json_array_size(rep_get(rec, "e820")) &&
+	            (x = json_array_get(rep_get(rec, "e820"), i)) != NULL;
+	     i++)
+		rep_printf(o, "  [%s, %s) %s\n", rep_str(x, "start"),
+		           rep_str(x, "end"), rep_str(x, "type"));
 	rep_printf(o, "MTRR writes (%lld variable pairs):\n",
 	           rep_int(rec, "vcnt_used"));
-	json_array_foreach(rep_get(rec, "mtrr_writes"), i, x) rep_printf(
-	    o, "  wrmsr %s %s\n", rep_str(x, "msr"), rep_str(x, "value"));
+	for (i = 0;
+	     i < json_array_size(rep_get(rec, "mtrr_writes")) &&
+	     (x = json_array_get(rep_get(rec, "mtrr_writes"), i)) != NULL;
+	     i++)
+		rep_printf(o, "  wrmsr %s %s\n", rep_str(x, "msr"),
+		           rep_str(x, "value"));
 	rep_printf(o, "findings:\n");
-	json_array_foreach(rep_get(rec, "findings"), i, x)
-	{
+	for (i = 0; i < json_array_size(rep_get(rec, "findings")) &&
+	            (x = json_array_get(rep_get(rec, "findings"), i)) != NULL;
+	     i++) {
 		rep_printf(o, "  %s", rep_str(x, "id"));
 		if (rep_str(x, "bdf")[0]) {
 			rep_printf(o, " ");
