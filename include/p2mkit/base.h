@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * enum p2mk_err - result of every fallible core operation.
  *
@@ -64,23 +68,28 @@ typedef struct {
 
 static inline p2mk_gfn_t p2mk_gfn(uint64_t v)
 {
-	return (p2mk_gfn_t){v};
+	p2mk_gfn_t r = {v}; /* not a compound literal: C++ includes this too */
+	return r;
 }
 static inline p2mk_mfn_t p2mk_mfn(uint64_t v)
 {
-	return (p2mk_mfn_t){v};
+	p2mk_mfn_t r = {v}; /* not a compound literal: C++ includes this too */
+	return r;
 }
 static inline p2mk_gpa_t p2mk_gpa(uint64_t v)
 {
-	return (p2mk_gpa_t){v};
+	p2mk_gpa_t r = {v}; /* not a compound literal: C++ includes this too */
+	return r;
 }
 static inline p2mk_hpa_t p2mk_hpa(uint64_t v)
 {
-	return (p2mk_hpa_t){v};
+	p2mk_hpa_t r = {v}; /* not a compound literal: C++ includes this too */
+	return r;
 }
 static inline p2mk_iova_t p2mk_iova(uint64_t v)
 {
-	return (p2mk_iova_t){v};
+	p2mk_iova_t r = {v}; /* not a compound literal: C++ includes this too */
+	return r;
 }
 
 static inline p2mk_gfn_t p2mk_gpa_to_gfn(p2mk_gpa_t a)
@@ -165,5 +174,9 @@ struct p2mk_mm_ops {
 /* Bits hi..lo inclusive; valid for 0 <= lo <= hi <= 63. */
 #define P2MK_GENMASK(hi, lo)                                                   \
 	((~UINT64_C(0) >> (63 - (hi))) & (~UINT64_C(0) << (lo)))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* P2MKIT_BASE_H */

@@ -15,6 +15,10 @@
 
 #include <p2mkit/base.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * x86 memory types.  Values 0..7 are the architectural encodings shared by
  * MTRRs, PAT entries and EPT EMT (x86 §2).  CD and WC+ are AMD *result*
@@ -488,5 +492,9 @@ struct p2mk_a64_choices {
 };
 
 extern const struct p2mk_a64_choices p2mk_a64_choices;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* P2MKIT_MEMTYPE_H */

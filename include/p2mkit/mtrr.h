@@ -13,6 +13,10 @@
 
 #include <p2mkit/base.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MSR numbers (x86 §3.1). */
 #define P2MK_MSR_MTRRCAP           0x0feu
 #define P2MK_MSR_MTRR_DEF_TYPE     0x2ffu
@@ -359,5 +363,9 @@ enum p2mk_err p2mk_mtrr_plan_check(const struct p2mk_mtrr_state *s,
                                    uint64_t *ws, size_t ws_words,
                                    p2mk_mtrr_plan_diff_fn fn, void *ctx,
                                    unsigned *ndiff);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* P2MKIT_MTRR_H */

@@ -23,6 +23,10 @@
 #include <p2mkit/mtrr.h>
 #include <p2mkit/pt.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- p2m types (xen §10) --------------------------------------------- */
 
 /*
@@ -563,5 +567,9 @@ enum p2mk_err p2mk_p2m_recalc(struct p2mk_p2m *p, p2mk_gfn_t gfn,
 
 /** p2mk_p2m_get_stats() - a copy of the counters. */
 struct p2mk_p2m_stats p2mk_p2m_get_stats(const struct p2mk_p2m *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* P2MKIT_P2M_H */

@@ -15,6 +15,10 @@
 #include <p2mkit/mtrr.h>
 #include <p2mkit/p2m.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The policies (each defined in src/policy/<name>.c). */
 extern const struct p2mk_policy p2mk_policy_xen_ept;
 extern const struct p2mk_policy p2mk_policy_xen_ept_cdf;
@@ -120,5 +124,9 @@ const char *p2mk_s2attr_name(unsigned attr, bool fwb);
  */
 size_t p2mk_policy_out_str(enum p2mk_arch arch, const struct p2mk_policy_out *o,
                            char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* P2MKIT_POLICY_H */
