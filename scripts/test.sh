@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Builds p2mkit and runs every test: the normal build, the same tests under
-# ASan+UBSan, short libFuzzer runs (when clang is there) and the lint gates.
+# Builds p2mkit and runs every test: the normal build (warnings are errors
+# here: P2MK_DEVELOPER), the embedder's view (tests/consumer/run.sh: install,
+# pkg-config, find_package, add_subdirectory, a core-only configure), the
+# same tests under ASan+UBSan, short libFuzzer runs from fuzz/seeds (when
+# clang is there) and the lint gates.
 # Installs missing Debian packages first (see scripts/ensure-deps.sh).
 #
 # Usage: scripts/test.sh [--no-sanitize] [--no-fuzz] [--no-lint]
@@ -24,13 +27,17 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n== %s\n' "$*"; }
 
 step "build and test (RelWithDebInfo)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DP2MK_DEVELOPER=ON >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
+step "embedding: install, pkg-config, find_package, add_subdirectory, core alone"
+tests/consumer/run.sh . build
+
 if ((sanitize)); then
 	step "build and test under AddressSanitizer + UBSan"
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DP2MK_SANITIZE=ON >/dev/null
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DP2MK_SANITIZE=ON \
+		-DP2MK_DEVELOPER=ON >/dev/null
 	cmake --build build-asan -j "$jobs"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir build-asan --output-on-failure -j "$jobs"
