@@ -13,6 +13,9 @@
 #   --fuzz-minutes M  each fuzz target runs M minutes (default 1; 0: no limit)
 #   --fuzz-runs R     each fuzz target stops after R executions
 #   --target NAME     fuzz only NAME (repeatable; default every fuzz_* target)
+#   --fuzz-timeout S  an input running S seconds is a hang (default 60: the
+#                     clock is wall time, and a soak under `nice -n 19` on a
+#                     busy machine may be descheduled for many seconds)
 # The fuzz corpus grows in build-fuzz/corpus/NAME (started from
 # fuzz/seeds/NAME); crash inputs land in build-fuzz/artifacts/NAME/.
 # Exit status: 0 everything held, 1 a test or a target failed, 2 bad usage.
@@ -23,7 +26,7 @@ usage() {
 	sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
-nseeds=10 minutes=1 runs=0 tests=1 fuzz=1
+nseeds=10 minutes=1 runs=0 timeout=60 tests=1 fuzz=1
 seeds=() targets=()
 while (($#)); do
 	case $1 in
@@ -32,13 +35,14 @@ while (($#)); do
 	--fuzz-minutes) minutes=${2:-x} && shift ;;
 	--fuzz-runs) runs=${2:-x} && shift ;;
 	--target) targets+=("${2:-x}") && shift ;;
+	--fuzz-timeout) timeout=${2:-x} && shift ;;
 	--no-tests) tests=0 ;;
 	--no-fuzz) fuzz=0 ;;
 	*) usage ;;
 	esac
 	shift
 done
-for n in "$nseeds" "$minutes" "$runs" "${seeds[@]}"; do
+for n in "$nseeds" "$minutes" "$runs" "$timeout" "${seeds[@]}"; do
 	[[ $n =~ ^[0-9]+$ ]] || usage
 done
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -103,7 +107,7 @@ fuzz_one() {
 	local art=build-fuzz/artifacts/$1/ log=build-fuzz/$1.soak.log
 	local start=$SECONDS rc args execs cov ft crashes
 	mkdir -p "$corpus" "$art"
-	args=(-print_final_stats=1 -timeout=10 -artifact_prefix="$art"
+	args=(-print_final_stats=1 -timeout="$timeout" -artifact_prefix="$art"
 		-max_total_time=$((minutes * 60)))
 	((runs > 0)) && args+=(-runs="$runs")
 	local dirs=("$corpus")
