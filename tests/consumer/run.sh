@@ -29,7 +29,7 @@ libdir=${libdir#./}
 for f in bin/p2mkit include/p2mkit/pt.h "$libdir/../libp2mkit.a" \
 	"$libdir/../cmake/p2mkit/p2mkitConfig.cmake" \
 	"$libdir/../cmake/p2mkit/p2mkitConfigVersion.cmake" share/man/man1/p2mkit.1 \
-	share/bash-completion/completions/p2mkit share/doc/p2mkit/README.md; do
+	share/bash-completion/completions/p2mkit share/doc/p2mkit/embedding.md; do
 	[[ -e $tmp/prefix/$f ]] || { echo "consumer: not installed: $f" >&2; exit 1; }
 done
 "$tmp/prefix/bin/p2mkit" --version >/dev/null
