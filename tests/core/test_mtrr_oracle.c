@@ -221,10 +221,22 @@ static void oracle_random_states(void **state)
 	}
 	fprintf(stderr, "%lu states: %lu typed, %lu mixed, %lu undefined\n",
 	        states, typed, mixed, undefined);
-	/* The generator must exercise every kind of answer. */
-	assert_true(mixed > states / 50);
-	assert_true(undefined > states / 200);
-	assert_true(typed > states / 2);
+	/*
+	 * The generator must exercise every kind of answer.  Per state (two
+	 * queries) it yields about 1.89 typed, 0.10 mixed and 0.0055 undefined
+	 * answers (seeds 1-12 at 20000 states: 96-127 undefined), so each floor
+	 * sits a factor of 3.8 to 5.5 under its mean: at the default 100000
+	 * states the undefined count (mean ~550) would have to fall 15+
+	 * standard deviations to reach states / 1000.  The old floor, states /
+	 * 200, was within 10% of that mean and failed for P2MK_SEED=66.  Below
+	 * 10000 states the counts are too small for any floor to hold for every
+	 * seed, so a short run only prints them.
+	 */
+	if (states >= 10000) {
+		assert_true(typed > states / 2);
+		assert_true(mixed > states / 50);
+		assert_true(undefined > states / 1000);
+	}
 }
 
 int main(void)
