@@ -40,7 +40,12 @@ int main()
 	           : 1;
 }
 CXX
+# A sanitizer build's archive calls the sanitizer runtimes: link them too.
+san=()
+if nm "$core" 2>/dev/null | grep -q ' U __asan_'; then
+	san=(-fsanitize=address,undefined)
+fi
 check "a C++ caller links against the core archive" "$cxx" -std=c++11 -Wall -Wextra \
-	-pedantic -Werror -I "$src/include" "$tmp/link.cc" "$core" -o "$tmp/link"
+	-pedantic -Werror -I "$src/include" "$tmp/link.cc" "$core" "${san[@]}" -o "$tmp/link"
 check "the C++ caller runs" "$tmp/link"
 finish
