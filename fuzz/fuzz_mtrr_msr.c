@@ -60,7 +60,8 @@ static void check_write(struct p2mk_mtrr_state *s, uint32_t msr, uint64_t v)
 static void check_lookup(const struct p2mk_mtrr_state *s, uint64_t pa,
                          unsigned order, enum p2mk_overlap ov)
 {
-	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(s, pa, order, ov);
+	struct p2mk_mtrr_lookup r =
+	    p2mk_mtrr_lookup(s, p2mk_gpa(pa), order, ov);
 	if (r.rule == NULL || r.kind > P2MK_LOOKUP_UNDEFINED)
 		abort();
 	if (r.kind != P2MK_LOOKUP_TYPE && r.kind != P2MK_LOOKUP_UNDEFINED)
@@ -68,8 +69,8 @@ static void check_lookup(const struct p2mk_mtrr_state *s, uint64_t pa,
 	/* A uniform block: its first and last pages give the same answer. */
 	uint64_t first = pa & ~((UINT64_C(1) << (order + 12)) - 1);
 	uint64_t last = first + ((UINT64_C(1) << (order + 12)) - 4096);
-	struct p2mk_mtrr_lookup a = p2mk_mtrr_lookup(s, first, 0, ov);
-	struct p2mk_mtrr_lookup b = p2mk_mtrr_lookup(s, last, 0, ov);
+	struct p2mk_mtrr_lookup a = p2mk_mtrr_lookup(s, p2mk_gpa(first), 0, ov);
+	struct p2mk_mtrr_lookup b = p2mk_mtrr_lookup(s, p2mk_gpa(last), 0, ov);
 	if (a.kind != r.kind || b.kind != r.kind || a.type != r.type ||
 	    b.type != r.type)
 		abort();

@@ -81,8 +81,8 @@ static void check_frame(const struct p2mk_mtrr_state *s,
 {
 	if (frame >> (f->q.maxphyaddr - 12))
 		return;
-	struct p2mk_mtrr_lookup got =
-	    p2mk_mtrr_lookup(s, frame << 12, 0, P2MK_OVERLAP_SDM);
+	struct p2mk_mtrr_lookup got = p2mk_mtrr_lookup(
+	    s, p2mk_gfn_to_gpa(p2mk_gfn(frame)), 0, P2MK_OVERLAP_SDM);
 	if (got.kind != P2MK_LOOKUP_TYPE)
 		abort();
 	if (frame >= 0x100 && got.type != wanted(f, frame, d))

@@ -124,9 +124,14 @@ enum p2mk_err p2mk_mtrr_wrmsr(struct p2mk_mtrr_state *s, uint32_t msr,
 enum p2mk_err p2mk_mtrr_rdmsr(const struct p2mk_mtrr_state *s, uint32_t msr,
                               uint64_t *value, struct p2mk_gp *gp);
 
-/** p2mk_mtrr_fixed_index() - flattened fixed-range entry (0..87) for
- * @pa < 1 MiB (x86 §3.4), or -1 for pa >= 1 MiB. */
-int p2mk_mtrr_fixed_index(uint64_t pa);
+/**
+ * p2mk_mtrr_fixed_index() - flattened fixed-range entry (0..87) that holds
+ * the type of guest address @gpa < 1 MiB (x86 §3.4), or -1 at or above
+ * 1 MiB.  p2mk_mtrr_fixed_index_host() is the same for the host's own
+ * MTRRs, which describe host-physical addresses.
+ */
+int p2mk_mtrr_fixed_index(p2mk_gpa_t gpa);
+int p2mk_mtrr_fixed_index_host(p2mk_hpa_t hpa);
 
 /**
  * enum p2mk_overlap - what to do where several enabled variable ranges with
@@ -176,7 +181,12 @@ struct p2mk_mtrr_lookup {
 
 /**
  * p2mk_mtrr_lookup() - MTRR type of the naturally aligned block of 2^@order
- * 4 KiB pages containing @pa (order 0: one page).  The block has a type when
+ * 4 KiB pages containing guest address @gpa (order 0: one page), for a
+ * vCPU's MTRR state; p2mk_mtrr_lookup_host() is the same lookup for the
+ * host's MTRRs and a host-physical address.  (An MTRR state holds raw
+ * register values that describe whichever space their owner governs; the
+ * two entry points keep a guest address from being looked up where a host
+ * address is meant.)  The block has a type when
  * every page in it resolves to the same type (and kind) under @overlap;
  * otherwise the result is MIXED.  Exact for any register contents,
  * including non-contiguous masks and ranges that cover part of the block.
@@ -187,8 +197,11 @@ struct p2mk_mtrr_lookup {
  * host's /proc/iomem) should range-check them first.
  */
 struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
-                                         uint64_t pa, unsigned order,
+                                         p2mk_gpa_t gpa, unsigned order,
                                          enum p2mk_overlap overlap);
+struct p2mk_mtrr_lookup p2mk_mtrr_lookup_host(const struct p2mk_mtrr_state *s,
+                                              p2mk_hpa_t hpa, unsigned order,
+                                              enum p2mk_overlap overlap);
 
 /**
  * struct p2mk_mtrr_record - a save/restore record holding every register:

@@ -50,10 +50,14 @@ const struct p2mk_policy *p2mk_policy_find(const char *name);
  * superpage (xen §16 defect 3): the range's mask is cut below the block size,
  * so a range inside the block "hits" and is taken to cover all of it.
  * p2mk_mtrr_lookup is the exact lookup; this one is what Xen computes.  Returns
- * an MTRR type 0..6, or -1 for "not uniform: split".
+ * an MTRR type 0..6, or -1 for "not uniform: split".  @m is a vCPU's MTRR
+ * state and @gpa a guest address; p2mk_xen_mtrr_get_type_host() asks the
+ * host's MTRRs about a host address (Xen's second lookup, xen §6 row 6).
  */
-int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
+int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, p2mk_gpa_t gpa,
                            unsigned order);
+int p2mk_xen_mtrr_get_type_host(const struct p2mk_mtrr_state *m, p2mk_hpa_t hpa,
+                                unsigned order);
 
 /**
  * p2mk_xen_var_overlapped() - Xen's `overlapped` flag (xen §2.1): true if

@@ -42,10 +42,10 @@ static bool block_answer(const struct p2mk_host *h, uint64_t pfn,
 			*a = (struct answer){P2MK_HOST_MK_FIXED, 0, 0};
 			return true;
 		}
-		struct p2mk_mtrr_lookup x =
-		    p2mk_mtrr_lookup(&h->state, pa, order, P2MK_OVERLAP_SDM);
-		struct p2mk_mtrr_lookup y =
-		    p2mk_mtrr_lookup(&h->state_wb, pa, order, P2MK_OVERLAP_SDM);
+		struct p2mk_mtrr_lookup x = p2mk_mtrr_lookup_host(
+		    &h->state, p2mk_hpa(pa), order, P2MK_OVERLAP_SDM);
+		struct p2mk_mtrr_lookup y = p2mk_mtrr_lookup_host(
+		    &h->state_wb, p2mk_hpa(pa), order, P2MK_OVERLAP_SDM);
 		if (x.kind == P2MK_LOOKUP_MIXED || y.kind == P2MK_LOOKUP_MIXED)
 			return false;
 		if (x.kind == P2MK_LOOKUP_UNDEFINED)
@@ -71,7 +71,7 @@ static bool block_answer(const struct p2mk_host *h, uint64_t pfn,
 			s = &h->state_wb;
 	}
 	struct p2mk_mtrr_lookup x =
-	    p2mk_mtrr_lookup(s, pa, order, P2MK_OVERLAP_SDM);
+	    p2mk_mtrr_lookup_host(s, p2mk_hpa(pa), order, P2MK_OVERLAP_SDM);
 	if (x.kind == P2MK_LOOKUP_MIXED)
 		return false;
 	if (x.kind == P2MK_LOOKUP_UNDEFINED)

@@ -48,7 +48,8 @@ int p2mk_mtrr_fixed_msr_index(uint32_t msr)
 	return -1;
 }
 
-int p2mk_mtrr_fixed_index(uint64_t pa)
+/* Fixed-range entry of physical address @pa, guest or host (x86 §3.4). */
+static int fixed_index(uint64_t pa)
 {
 	/* x86 §3.4: 8 x 64 KiB, then 16 x 16 KiB, then 64 x 4 KiB. */
 	if (pa < 0x80000)
@@ -58,6 +59,16 @@ int p2mk_mtrr_fixed_index(uint64_t pa)
 	if (pa < 0x100000)
 		return 24 + (int)((pa - 0xc0000) >> 12);
 	return -1;
+}
+
+int p2mk_mtrr_fixed_index(p2mk_gpa_t gpa)
+{
+	return fixed_index(gpa.v);
+}
+
+int p2mk_mtrr_fixed_index_host(p2mk_hpa_t hpa)
+{
+	return fixed_index(hpa.v);
 }
 
 /* Bits at and above MAXPHYADDR: reserved in PHYSBASE/PHYSMASK (x86 §3.5). */
@@ -399,8 +410,8 @@ lookup_fixed_block(const struct p2mk_mtrr_state *s, uint64_t pfn,
                    unsigned order)
 {
 	uint64_t last_pfn = pfn + (UINT64_C(1) << order) - 1;
-	int first = p2mk_mtrr_fixed_index(pfn << P2MK_PAGE_SHIFT);
-	int last = p2mk_mtrr_fixed_index(last_pfn << P2MK_PAGE_SHIFT);
+	int first = fixed_index(p2mk_frame_to_pa(pfn));
+	int last = fixed_index(p2mk_frame_to_pa(last_pfn));
 	for (int i = first + 1; i <= last; i++) {
 		if (s->fixed[i] != s->fixed[first])
 			return mixed_result();
@@ -542,7 +553,8 @@ static struct p2mk_mtrr_lookup lookup_block(const struct p2mk_mtrr_state *s,
 	return lo;
 }
 
-struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
+/* The lookup itself: @pa is a guest or a host address, as @s describes. */
+static struct p2mk_mtrr_lookup lookup_pa(const struct p2mk_mtrr_state *s,
                                          uint64_t pa, unsigned order,
                                          enum p2mk_overlap overlap)
 {
@@ -550,9 +562,22 @@ struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
 		return disabled_result();
 	if (order > MAX_ORDER)
 		order = MAX_ORDER;
-	uint64_t pfn = (pa >> P2MK_PAGE_SHIFT) & ~((UINT64_C(1) << order) - 1);
-	struct p2mk_mtrr_lookup r = lookup_block(s, pfn, order, overlap);
-	return r;
+	uint64_t pfn = p2mk_pa_to_frame(pa) & ~(p2mk_order_frames(order) - 1);
+	return lookup_block(s, pfn, order, overlap);
+}
+
+struct p2mk_mtrr_lookup p2mk_mtrr_lookup(const struct p2mk_mtrr_state *s,
+                                         p2mk_gpa_t gpa, unsigned order,
+                                         enum p2mk_overlap overlap)
+{
+	return lookup_pa(s, gpa.v, order, overlap);
+}
+
+struct p2mk_mtrr_lookup p2mk_mtrr_lookup_host(const struct p2mk_mtrr_state *s,
+                                              p2mk_hpa_t hpa, unsigned order,
+                                              enum p2mk_overlap overlap)
+{
+	return lookup_pa(s, hpa.v, order, overlap);
 }
 
 /* ---- save / restore -------------------------------------------------- */

@@ -282,20 +282,10 @@ enum p2mk_err p2mk_mtrr_plan(const struct p2mk_mtrr_plan_request *req,
                              struct p2mk_mtrr_plan_var *out, size_t out_cap,
                              struct p2mk_mtrr_plan *plan)
 {
-	if (req->maxphyaddr < 32 || req->maxphyaddr > 52 ||
-	    req->vcnt > P2MK_MTRR_VCNT_MAX ||
-	    req->nranges > P2MK_MTRR_PLAN_MAX_RANGES ||
-	    (req->nranges > 0 && req->ranges == NULL) ||
-	    ws_words < P2MK_MTRR_PLAN_WS_WORDS(req->nranges))
+	struct plan_space sp;
+	if (req->vcnt > P2MK_MTRR_VCNT_MAX ||
+	    plan_space_from_request(req, ws_words, &sp) != P2MK_OK)
 		return P2MK_ERR_INVAL;
-	const struct plan_space sp = {
-	    .ranges = req->ranges,
-	    .nranges = req->nranges,
-	    .frame_bits = req->maxphyaddr - P2MK_PAGE_SHIFT,
-	    .care_first = p2mk_gpa_to_gfn(p2mk_gpa(0x100000)).v,
-	    .default_type = req->default_type,
-	    .no_wc = req->no_wc,
-	};
 	struct p2mk_mtrr_plan p;
 	enum p2mk_err err = plan_space_run(&sp, ws, ws_words, out, out_cap, &p);
 	if (err)

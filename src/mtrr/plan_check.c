@@ -68,8 +68,8 @@ static void check_node(struct check_walk *w, uint64_t lo, unsigned order,
 	    plan_seg_start(segs->w[k + 1]) - lo >= P2MK_BIT(order);
 	if (uniform) {
 		struct p2mk_mtrr_lookup got =
-		    p2mk_mtrr_lookup(w->s, p2mk_gfn_to_gpa(p2mk_gfn(lo)).v,
-		                     order, P2MK_OVERLAP_SDM);
+		    p2mk_mtrr_lookup(w->s, p2mk_gfn_to_gpa(p2mk_gfn(lo)), order,
+		                     P2MK_OVERLAP_SDM);
 		if (got.kind != P2MK_LOOKUP_MIXED) {
 			uint8_t want = plan_seg_type(segs->w[k]);
 			if (!satisfies(want, &got))
@@ -89,18 +89,10 @@ enum p2mk_err p2mk_mtrr_plan_check(const struct p2mk_mtrr_state *s,
                                    p2mk_mtrr_plan_diff_fn fn, void *ctx,
                                    unsigned *ndiff)
 {
+	struct plan_space sp;
 	if (req->maxphyaddr != s->maxphyaddr ||
-	    req->nranges > P2MK_MTRR_PLAN_MAX_RANGES ||
-	    (req->nranges > 0 && req->ranges == NULL) ||
-	    ws_words < P2MK_MTRR_PLAN_WS_WORDS(req->nranges))
+	    plan_space_from_request(req, ws_words, &sp) != P2MK_OK)
 		return P2MK_ERR_INVAL;
-	const struct plan_space sp = {
-	    .ranges = req->ranges,
-	    .nranges = req->nranges,
-	    .frame_bits = req->maxphyaddr - P2MK_PAGE_SHIFT,
-	    .care_first = p2mk_gpa_to_gfn(p2mk_gpa(0x100000)).v,
-	    .no_wc = req->no_wc,
-	};
 	uint8_t deflt = req->default_type;
 	if (deflt == P2MK_MTRR_PLAN_AUTO)
 		deflt = (uint8_t)(s->def_type & P2MK_MTRR_DEF_TYPE_MASK);

@@ -30,6 +30,35 @@ struct plan_space {
 };
 
 /**
+ * plan_space_from_request() - the checks every public planner entry point
+ * makes on @req (MAXPHYADDR 32..52, at most P2MK_MTRR_PLAN_MAX_RANGES
+ * ranges, a range array when there are ranges, a workspace of
+ * P2MK_MTRR_PLAN_WS_WORDS words) and the space they search: all of
+ * 2^MAXPHYADDR, with the fixed ranges deciding below 1 MiB.  Returns
+ * P2MK_ERR_INVAL (and leaves *@sp alone) if a check fails.  The ranges
+ * themselves are checked by plan_build_segs().
+ */
+static inline enum p2mk_err
+plan_space_from_request(const struct p2mk_mtrr_plan_request *req,
+                        size_t ws_words, struct plan_space *sp)
+{
+	if (req->maxphyaddr < 32 || req->maxphyaddr > 52 ||
+	    req->nranges > P2MK_MTRR_PLAN_MAX_RANGES ||
+	    (req->nranges > 0 && req->ranges == NULL) ||
+	    ws_words < P2MK_MTRR_PLAN_WS_WORDS(req->nranges))
+		return P2MK_ERR_INVAL;
+	*sp = (struct plan_space){
+	    .ranges = req->ranges,
+	    .nranges = req->nranges,
+	    .frame_bits = req->maxphyaddr - P2MK_PAGE_SHIFT,
+	    .care_first = p2mk_gpa_to_gfn(p2mk_gpa(0x100000)).v,
+	    .default_type = req->default_type,
+	    .no_wc = req->no_wc,
+	};
+	return P2MK_OK;
+}
+
+/**
  * struct plan_segs - the request as segments: segment i starts at frame
  * plan_seg_start(w[i]) and has type plan_seg_type(w[i]) (an MTRR type or
  * PLAN_SEG_ANY) up to the next start or the end of the space.  Adjacent

@@ -24,7 +24,7 @@ static enum p2mk_mt low_type(const struct p2mk_mtrr_state *m, p2mk_gfn_t gfn)
 	if ((m->def_type & P2MK_MTRR_DEF_FE) == 0)
 		return (enum p2mk_mt)(m->def_type & P2MK_MTRR_DEF_TYPE_MASK);
 	return (enum p2mk_mt)
-	    m->fixed[p2mk_mtrr_fixed_index(p2mk_gfn_to_gpa(gfn).v)];
+	    m->fixed[p2mk_mtrr_fixed_index(p2mk_gfn_to_gpa(gfn))];
 }
 
 static bool is_special(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,

@@ -98,11 +98,13 @@ static int xen_fixed(const struct p2mk_mtrr_state *m, uint64_t pa,
 		max_order = 0;
 	if (order > max_order)
 		return -1;
-	return m->fixed[p2mk_mtrr_fixed_index(pa)];
+	/* Guest or host alike: the index depends on the address only. */
+	return m->fixed[p2mk_mtrr_fixed_index(p2mk_gpa(pa))];
 }
 
-int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
-                           unsigned order)
+/* xen §4 for @pa in whichever space @m describes. */
+static int xen_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
+                        unsigned order)
 {
 	/* Step 1: MTRRs disabled -> UC everywhere. */
 	if ((m->def_type & P2MK_MTRR_DEF_E) == 0)
@@ -149,6 +151,18 @@ int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, uint64_t pa,
 	if (seen == ((1u << P2MK_MT_WT) | (1u << P2MK_MT_WB)))
 		return P2MK_MT_WT;
 	return (int)last;
+}
+
+int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, p2mk_gpa_t gpa,
+                           unsigned order)
+{
+	return xen_get_type(m, gpa.v, order);
+}
+
+int p2mk_xen_mtrr_get_type_host(const struct p2mk_mtrr_state *m, p2mk_hpa_t hpa,
+                                unsigned order)
+{
+	return xen_get_type(m, hpa.v, order);
 }
 
 enum p2mk_mt p2mk_xen_combine_emt(enum p2mk_mt g, enum p2mk_mt h)

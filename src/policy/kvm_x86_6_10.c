@@ -38,7 +38,7 @@ static void decide(const struct p2mk_policy_view *v,
 		return;
 	}
 	struct p2mk_mtrr_lookup l = p2mk_mtrr_lookup(
-	    gm, p2mk_gfn_to_gpa(q->gfn).v, q->order, P2MK_OVERLAP_KVM);
+	    gm, p2mk_gfn_to_gpa(q->gfn), q->order, P2MK_OVERLAP_KVM);
 	if (l.kind != P2MK_LOOKUP_TYPE) {
 		pol_kind(o, P2MK_POL_MIXED,
 		         "guest MTRRs not uniform: smaller page",

@@ -134,12 +134,12 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	}
 	/* Row 6: guest and host MTRR lookups at the mapping's order. */
 	const struct p2mk_mtrr_state *gm = p2mk_view_guest_mtrr(v);
-	int g = gm != NULL ? p2mk_xen_mtrr_get_type(
-	                         gm, p2mk_gfn_to_gpa(q->gfn).v, q->order)
+	int g = gm != NULL ? p2mk_xen_mtrr_get_type(gm, p2mk_gfn_to_gpa(q->gfn),
+	                                            q->order)
 	                   : P2MK_MT_WB;
 	int h = v->host_mtrr != NULL
-	            ? p2mk_xen_mtrr_get_type(
-	                  v->host_mtrr, p2mk_mfn_to_hpa(q->mfn).v, q->order)
+	            ? p2mk_xen_mtrr_get_type_host(
+	                  v->host_mtrr, p2mk_mfn_to_hpa(q->mfn), q->order)
 	            : P2MK_MT_WB;
 	if (g < 0 || h < 0) {
 		pol_kind(o, P2MK_POL_MIXED, "6 MTRRs not uniform: split",

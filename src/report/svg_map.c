@@ -258,7 +258,7 @@ static void draw_piece(struct rep_out *o, const struct seg_map *m, uint64_t a,
 			label(o, x2 + 4, y + h / 2 + 4, buf);
 	}
 	struct p2mk_mtrr_lookup l =
-	    p2mk_mtrr_lookup(&m->mtrr, a, 0, P2MK_OVERLAP_SDM);
+	    p2mk_mtrr_lookup(&m->mtrr, p2mk_gpa(a), 0, P2MK_OVERLAP_SDM);
 	unsigned t = l.kind == P2MK_LOOKUP_TYPE ? l.type : 0xff;
 	rect(o, x3, y, h, type_colour(t));
 	if (h >= 11)

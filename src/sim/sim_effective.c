@@ -20,7 +20,8 @@ static unsigned guest_pat(const struct sim *m, uint64_t gfn, unsigned map,
 	switch (map) {
 	case P2MK_SC_MAP_MEMREMAP: {
 		struct p2mk_mtrr_lookup l = p2mk_mtrr_lookup(
-		    &m->p2m.vcpu[0], gfn << 12, 0, P2MK_OVERLAP_LINUX);
+		    &m->p2m.vcpu[0], p2mk_gfn_to_gpa(p2mk_gfn(gfn)), 0,
+		    P2MK_OVERLAP_LINUX);
 		bool wb = l.kind == P2MK_LOOKUP_TYPE && l.type == P2MK_MT_WB;
 		snprintf(how, len, "memremap: guest MTRR %s -> PAT %s",
 		         l.kind == P2MK_LOOKUP_TYPE ? p2mk_mt_name(l.type)
@@ -78,9 +79,9 @@ static void x86_effective(struct sim *m, const struct p2mk_p2m_entry *e,
 	} else {
 		unsigned host = P2MK_MT_WB;
 		if (m->p2m.have_host) {
-			struct p2mk_mtrr_lookup l =
-			    p2mk_mtrr_lookup(&m->p2m.host, e->mfn.v << 12, 0,
-			                     P2MK_OVERLAP_LINUX);
+			struct p2mk_mtrr_lookup l = p2mk_mtrr_lookup_host(
+			    &m->p2m.host, p2mk_mfn_to_hpa(e->mfn), 0,
+			    P2MK_OVERLAP_LINUX);
 			if (l.kind == P2MK_LOOKUP_TYPE)
 				host = l.type;
 		}

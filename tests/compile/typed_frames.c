@@ -28,6 +28,9 @@ enum p2mk_err typed_frames_demo(struct p2mk_p2m *p,
 	(void)p2mk_view_io_flags(v, mfn, 0, &flags);
 	(void)p2mk_p2m_add_mmio_ro(p, mfn, 1);
 	(void)p2mk_p2m_pin(p, gfn, 1, P2MK_MT_WB);
+	(void)p2mk_mtrr_lookup(v->host_mtrr, gpa, 0, P2MK_OVERLAP_SDM);
+	(void)p2mk_mtrr_lookup_host(v->host_mtrr, p2mk_mfn_to_hpa(mfn), 0,
+	                            P2MK_OVERLAP_SDM);
 	return p2mk_p2m_set(p, gfn, mfn, 9, P2MK_P2M_RAM_RW);
 #elif MISTAKE == 1 /* gfn and mfn swapped */
 	return p2mk_p2m_set(p, mfn, gfn, 9, P2MK_P2M_RAM_RW);
@@ -44,6 +47,11 @@ enum p2mk_err typed_frames_demo(struct p2mk_p2m *p,
 	return p2mk_p2m_add_mmio_ro(p, gfn, 1);
 #elif MISTAKE == 7 /* an mfn as the first guest frame of a pin */
 	return p2mk_p2m_pin(p, mfn, 1, P2MK_MT_WB);
+#elif MISTAKE == 8 /* a host address where the MTRR lookup wants a guest one   \
+                    */
+	(void)p2mk_mtrr_lookup(v->host_mtrr, p2mk_mfn_to_hpa(mfn), 0,
+	                       P2MK_OVERLAP_SDM);
+	return P2MK_OK;
 #else
 #error "unknown MISTAKE"
 #endif

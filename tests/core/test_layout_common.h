@@ -135,7 +135,7 @@ static inline void tl_replay(const struct p2mk_layout_input *in,
 static inline unsigned tl_lookup(const struct p2mk_mtrr_state *s, uint64_t pa)
 {
 	struct p2mk_mtrr_lookup l =
-	    p2mk_mtrr_lookup(s, pa, 0, P2MK_OVERLAP_SDM);
+	    p2mk_mtrr_lookup(s, p2mk_gpa(pa), 0, P2MK_OVERLAP_SDM);
 	return l.kind == P2MK_LOOKUP_TYPE ? l.type : 0x100u + l.kind;
 }
 

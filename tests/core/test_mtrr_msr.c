@@ -279,25 +279,29 @@ static void all_88_fixed_positions(void **state)
 		for (unsigned i = 0; i < 88; i++) {
 			uint64_t lo = fixed_entry_start(i);
 			uint64_t hi = lo + fixed_entry_size(i) - 1;
-			assert_int_equal(p2mk_mtrr_fixed_index(lo), (int)i);
-			assert_int_equal(p2mk_mtrr_fixed_index(hi), (int)i);
-			struct p2mk_mtrr_lookup r =
-			    p2mk_mtrr_lookup(&s, hi, 0, P2MK_OVERLAP_SDM);
+			assert_int_equal(p2mk_mtrr_fixed_index(p2mk_gpa(lo)),
+			                 (int)i);
+			assert_int_equal(p2mk_mtrr_fixed_index(p2mk_gpa(hi)),
+			                 (int)i);
+			struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(
+			    &s, p2mk_gpa(hi), 0, P2MK_OVERLAP_SDM);
 			assert_int_equal(r.kind, P2MK_LOOKUP_TYPE);
 			assert_int_equal(r.source, P2MK_SRC_FIXED);
 			assert_int_equal(r.type, want[i]);
 		}
 		/* FE = 0: the first MiB follows the variable range (WB). */
 		expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x800);
-		assert_int_equal(p2mk_mtrr_lookup(&s, 0x1000, 0, 0).type,
-		                 P2MK_MT_WB);
+		assert_int_equal(
+		    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000), 0, 0).type,
+		    P2MK_MT_WB);
 		/* E = 0: UC everywhere. */
 		expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x406);
-		struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, 0x1000, 0, 0);
+		struct p2mk_mtrr_lookup r =
+		    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000), 0, 0);
 		assert_int_equal(r.type, P2MK_MT_UC);
 		assert_int_equal(r.source, P2MK_SRC_DISABLED);
 	}
-	assert_int_equal(p2mk_mtrr_fixed_index(0x100000), -1);
+	assert_int_equal(p2mk_mtrr_fixed_index(p2mk_gpa(0x100000)), -1);
 }
 
 /* Two 1 GiB ranges at 0 of types @a then @b, E=1, default UC. */
@@ -322,43 +326,46 @@ static void four_overlap_behaviours(void **state)
 		struct p2mk_mtrr_state s =
 		    overlap_state(P2MK_MT_WB, P2MK_MT_UC);
 		assert_int_equal(
-		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, all[i]).type,
 		    P2MK_MT_UC);
 		s = overlap_state(P2MK_MT_WT, P2MK_MT_WB);
 		assert_int_equal(
-		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, all[i]).type,
 		    P2MK_MT_WT);
 		s = overlap_state(P2MK_MT_WP, P2MK_MT_WP);
 		assert_int_equal(
-		    p2mk_mtrr_lookup(&s, 0x1000000, 0, all[i]).type,
+		    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, all[i]).type,
 		    P2MK_MT_WP);
 	}
 	/* WC over WB: undefined by the SDM. */
 	struct p2mk_mtrr_state s = overlap_state(P2MK_MT_WC, P2MK_MT_WB);
 	struct p2mk_mtrr_lookup r =
-	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_SDM);
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, P2MK_OVERLAP_SDM);
 	assert_int_equal(r.kind, P2MK_LOOKUP_UNDEFINED);
 	assert_int_equal(r.var_hits, 3);
 	assert_int_equal(
-	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, P2MK_OVERLAP_XEN).type,
 	    P2MK_MT_WB); /* last pair in array order */
 	assert_int_equal(
-	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_KVM).type,
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, P2MK_OVERLAP_KVM).type,
 	    P2MK_MT_WB);
 	assert_int_equal(
-	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_LINUX).type,
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, P2MK_OVERLAP_LINUX)
+	        .type,
 	    P2MK_MT_UC);
 	/* Xen's answer follows the array order. */
 	s = overlap_state(P2MK_MT_WB, P2MK_MT_WC);
 	assert_int_equal(
-	    p2mk_mtrr_lookup(&s, 0x1000000, 0, P2MK_OVERLAP_XEN).type,
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x1000000), 0, P2MK_OVERLAP_XEN).type,
 	    P2MK_MT_WC);
 	/* WP + WT is undefined too (only WT+WB is defined). */
 	s = overlap_state(P2MK_MT_WP, P2MK_MT_WT);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 0, P2MK_OVERLAP_SDM).kind,
-	                 P2MK_LOOKUP_UNDEFINED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 0, P2MK_OVERLAP_LINUX).type,
-	                 P2MK_MT_UC);
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0), 0, P2MK_OVERLAP_SDM).kind,
+	    P2MK_LOOKUP_UNDEFINED);
+	assert_int_equal(
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0), 0, P2MK_OVERLAP_LINUX).type,
+	    P2MK_MT_UC);
 	enum p2mk_overlap o;
 	assert_true(p2mk_overlap_parse("linux", &o));
 	assert_int_equal(o, P2MK_OVERLAP_LINUX);
@@ -375,25 +382,29 @@ static void block_lookup_partial_coverage(void **state)
 	expect_ok(&s, 0x200, 0x40005000 | P2MK_MT_UC);
 	expect_ok(&s, 0x201, 0xffffff000 | 0x800);
 	expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0x806);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40000000, 9, 0).kind,
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0x40000000), 9, 0).kind,
 	                 P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40005000, 0, 0).type,
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0x40005000), 0, 0).type,
 	                 P2MK_MT_UC);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40004000, 2, 0).kind,
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0x40004000), 2, 0).kind,
 	                 P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x40200000, 9, 0).type,
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0x40200000), 9, 0).type,
 	                 P2MK_MT_WB);
 	/* A partial range that changes nothing keeps the block uniform. */
 	expect_ok(&s, 0x200, 0x40005000 | P2MK_MT_WB);
-	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, 0x40000000, 18, 0);
+	struct p2mk_mtrr_lookup r =
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(0x40000000), 18, 0);
 	assert_int_equal(r.kind, P2MK_LOOKUP_TYPE);
 	assert_int_equal(r.type, P2MK_MT_WB);
 	/* The block reaching past 1 MiB from 0 mixes fixed and variable. */
 	expect_ok(&s, 0x250, 0); /* first 512 KiB UC, but FE is still 0 */
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 9, 0).type, P2MK_MT_WB);
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0), 9, 0).type,
+	                 P2MK_MT_WB);
 	expect_ok(&s, P2MK_MSR_MTRR_DEF_TYPE, 0xc06);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0, 9, 0).kind, P2MK_LOOKUP_MIXED);
-	assert_int_equal(p2mk_mtrr_lookup(&s, 0x80000, 7, 0).type, P2MK_MT_UC);
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0), 9, 0).kind,
+	                 P2MK_LOOKUP_MIXED);
+	assert_int_equal(p2mk_mtrr_lookup(&s, p2mk_gpa(0x80000), 7, 0).type,
+	                 P2MK_MT_UC);
 }
 
 static void save_restore_round_trip(void **state)

@@ -204,7 +204,7 @@ static void oracle_random_states(void **state)
 			    (enum p2mk_overlap)test_rng_below(&rng, 4);
 			unsigned want = oracle_block(&s, pa, order, ov);
 			struct p2mk_mtrr_lookup r =
-			    p2mk_mtrr_lookup(&s, pa, order, ov);
+			    p2mk_mtrr_lookup(&s, p2mk_gpa(pa), order, ov);
 			unsigned got = library_answer(&r);
 			if (got != want) {
 				fprintf(stderr,

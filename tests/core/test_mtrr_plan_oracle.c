@@ -180,7 +180,7 @@ static void check_frame(const struct p2mk_mtrr_state *s, const struct req *q,
 	if (frame >= q->space)
 		return;
 	struct p2mk_mtrr_lookup got = p2mk_mtrr_lookup(
-	    s, p2mk_gfn_to_gpa(p2mk_gfn(frame)).v, 0, P2MK_OVERLAP_SDM);
+	    s, p2mk_gfn_to_gpa(p2mk_gfn(frame)), 0, P2MK_OVERLAP_SDM);
 	if (frame < ONE_MIB) {
 		assert_int_equal(got.kind, P2MK_LOOKUP_TYPE);
 		return;

@@ -45,7 +45,7 @@ static uint64_t stale(struct p2mk_p2m *p)
 static unsigned guest_type(const struct p2mk_p2m *p, unsigned vcpu, uint64_t pa)
 {
 	struct p2mk_mtrr_lookup l =
-	    p2mk_mtrr_lookup(&p->vcpu[vcpu], pa, 0, P2MK_OVERLAP_XEN);
+	    p2mk_mtrr_lookup(&p->vcpu[vcpu], p2mk_gpa(pa), 0, P2MK_OVERLAP_XEN);
 	assert_int_equal(l.kind, P2MK_LOOKUP_TYPE);
 	return l.type;
 }
@@ -248,10 +248,11 @@ static void defect3_partial_coverage(void **state)
 	uint64_t mask = ~UINT64_C(0xfff) & ((UINT64_C(1) << 36) - 1);
 	wr(&p, 0, P2MK_MSR_MTRR_PHYSBASE0 + 2, 0x10000000 | P2MK_MT_UC);
 	wr(&p, 0, P2MK_MSR_MTRR_PHYSMASK0 + 2, mask | P2MK_MTRR_MASK_V);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&p.vcpu[0], 0x10000000, 9),
-	                 P2MK_MT_UC);
-	struct p2mk_mtrr_lookup l =
-	    p2mk_mtrr_lookup(&p.vcpu[0], 0x10000000, 9, P2MK_OVERLAP_XEN);
+	assert_int_equal(
+	    p2mk_xen_mtrr_get_type(&p.vcpu[0], p2mk_gpa(0x10000000), 9),
+	    P2MK_MT_UC);
+	struct p2mk_mtrr_lookup l = p2mk_mtrr_lookup(
+	    &p.vcpu[0], p2mk_gpa(0x10000000), 9, P2MK_OVERLAP_XEN);
 	assert_int_equal(l.kind, P2MK_LOOKUP_MIXED);
 	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x10000), p2mk_mfn(0x10000),
 	                              9, P2MK_P2M_RAM_RW),
@@ -301,13 +302,16 @@ static void defect5_noncontiguous_mask(void **state)
 	wr(&p, 0, P2MK_MSR_MTRR_PHYSMASK0,
 	   UINT64_C(0xff0100000) | P2MK_MTRR_MASK_V);
 	wr(&p, 0, P2MK_MSR_MTRR_DEF_TYPE, P2MK_MTRR_DEF_E | P2MK_MT_WB);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&p.vcpu[0], 0x200000, 0),
-	                 P2MK_MT_UC);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&p.vcpu[0], 0x300000, 0),
-	                 P2MK_MT_WB);
+	assert_int_equal(
+	    p2mk_xen_mtrr_get_type(&p.vcpu[0], p2mk_gpa(0x200000), 0),
+	    P2MK_MT_UC);
+	assert_int_equal(
+	    p2mk_xen_mtrr_get_type(&p.vcpu[0], p2mk_gpa(0x300000), 0),
+	    P2MK_MT_WB);
 	/* At order 9 the hole bit is cut off: the whole 2M is UC. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&p.vcpu[0], 0x200000, 9),
-	                 P2MK_MT_UC);
+	assert_int_equal(
+	    p2mk_xen_mtrr_get_type(&p.vcpu[0], p2mk_gpa(0x200000), 9),
+	    P2MK_MT_UC);
 	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x200), p2mk_mfn(0x200), 9,
 	                              P2MK_P2M_RAM_RW),
 	                 P2MK_OK);

@@ -230,20 +230,25 @@ static void mtrr_get_type_follows_its_steps(void **state)
 	struct p2mk_mtrr_state m;
 	tenv_mtrr_reset(&m);
 	/* Step 1. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x1000, 0), P2MK_MT_UC);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x1000), 0),
+	                 P2MK_MT_UC);
 	tenv_enable(&m, P2MK_MT_WB, true);
 	tenv_wr(&m, P2MK_MSR_MTRR_FIX16K_A0000, UINT64_C(0x0101010101010101));
 	/* Step 3: granularities 64K / 16K / 4K. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x10000, 4), P2MK_MT_WB);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x10000, 5), -1);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0xa0000, 2), P2MK_MT_WC);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0xa0000, 3), -1);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0xc0000, 0), P2MK_MT_WB);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0xc0000, 1), -1);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x10000), 4),
+	                 P2MK_MT_WB);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x10000), 5), -1);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0xa0000), 2),
+	                 P2MK_MT_WC);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0xa0000), 3), -1);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0xc0000), 0),
+	                 P2MK_MT_WB);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0xc0000), 1), -1);
 	/* Step 2 aligns first: order 9 at 0x1ff000 starts at 0. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x1ff000, 9), -1);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x1ff000), 9), -1);
 	/* Step 5: no hit, default. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x40000000, 9), P2MK_MT_WB);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x40000000), 9),
+	                 P2MK_MT_WB);
 	/* Steps 6-8 with overlapping ranges. */
 	tenv_var(&m, 0, 0x80000000, 0x10000000, P2MK_MT_WT);
 	tenv_var(&m, 1, 0x80000000, 0x1000000, P2MK_MT_WB);
@@ -252,12 +257,17 @@ static void mtrr_get_type_follows_its_steps(void **state)
 	tenv_var(&m, 4, 0xa0000000, 0x10000000, P2MK_MT_UC);
 	tenv_var(&m, 5, 0xa0000000, 0x1000000, P2MK_MT_WB);
 	assert_true(p2mk_xen_var_overlapped(&m));
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x88000000, 9), P2MK_MT_WT);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x80000000, 9), -1);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x80000000, 0), P2MK_MT_WT);
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0xa0000000, 0), P2MK_MT_UC);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x88000000), 9),
+	                 P2MK_MT_WT);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x80000000), 9),
+	                 -1);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x80000000), 0),
+	                 P2MK_MT_WT);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0xa0000000), 0),
+	                 P2MK_MT_UC);
 	/* {WP, WC}: undefined, the last hit (pair 3, WC) wins. */
-	assert_int_equal(p2mk_xen_mtrr_get_type(&m, 0x90000000, 0), P2MK_MT_WC);
+	assert_int_equal(p2mk_xen_mtrr_get_type(&m, p2mk_gpa(0x90000000), 0),
+	                 P2MK_MT_WC);
 }
 
 static void combine_rule_order(void **state)

@@ -19,8 +19,8 @@ build() {
 check "control: correctly typed calls compile" build
 names=("" "gfn and mfn swapped" "gfn as mfn" "bare integer as gfn"
 	"gpa as gfn" "gfn as mfn in the policy layer" "gfn as the first mfn of a range"
-	"mfn as the first gfn of a pin")
-for n in 1 2 3 4 5 6 7; do
+	"mfn as the first gfn of a pin" "hpa as the gpa of a guest MTRR lookup")
+for n in 1 2 3 4 5 6 7 8; do
 	if build -DMISTAKE="$n"; then
 		check "${names[$n]} is rejected" false
 	else

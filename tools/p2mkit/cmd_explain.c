@@ -256,8 +256,8 @@ static void describe_var_hits(json_t *l, const struct p2mk_mtrr_state *s,
 static int explain_guest_mtrr(json_t *rec, const struct explain_args *a,
                               const struct p2mk_mtrr_state *guest)
 {
-	struct p2mk_mtrr_lookup r =
-	    p2mk_mtrr_lookup(guest, a->gpa, 0, (enum p2mk_overlap)a->overlap);
+	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(
+	    guest, p2mk_gpa(a->gpa), 0, (enum p2mk_overlap)a->overlap);
 	json_t *l = add_layer(rec, "Guest MTRRs at the guest-physical address");
 	if (guest->def_type & P2MK_MTRR_DEF_E)
 		add_text(l, "details",

@@ -366,7 +366,7 @@ static json_t *guest_mtrr_value(const struct p2mk_policy_terms *t,
                                 const struct domain *d,
                                 const struct p2mk_policy_query *q)
 {
-	uint64_t gpa = p2mk_gfn_to_gpa(q->gfn).v;
+	p2mk_gpa_t gpa = p2mk_gfn_to_gpa(q->gfn);
 	if (strcmp(t->hypervisor, "Xen") == 0) {
 		int g = p2mk_xen_mtrr_get_type(&d->vcpu, gpa, q->order);
 		return json_string(g < 0 ? "mixed" : p2mk_mt_name((unsigned)g));

@@ -96,7 +96,8 @@ static int lookup_run(struct cli_ctx *c, void *args)
 	if (bad >= 0)
 		return cli_mtrr_gp_fail(c, &a->ms, bad, &gp);
 	enum p2mk_overlap ov = (enum p2mk_overlap)a->overlap;
-	struct p2mk_mtrr_lookup r = p2mk_mtrr_lookup(&s, a->addr, a->order, ov);
+	struct p2mk_mtrr_lookup r =
+	    p2mk_mtrr_lookup(&s, p2mk_gpa(a->addr), a->order, ov);
 	json_t *o = json_object();
 	json_object_set_new(o, "addr", rep_hex(a->addr));
 	json_object_set_new(o, "order", json_integer(a->order));
