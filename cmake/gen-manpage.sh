@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Writes the p2mkit(1) man page from the binary's own help texts: the
-# command list of `p2mkit --help`, then `p2mkit CMD --help` for every
-# command and `p2mkit CMD SUB --help` for every subcommand its usage lines
-# name.  The help texts are the one source; nothing here lists commands.
+# Writes the p2mkit(1) man page from the binary's own option tables: the
+# list of forms of `p2mkit help --markdown` (what `p2mkit --help` lists),
+# then `p2mkit FORM --help` for every form ("run", "run --set KEY=...",
+# "combine intel", "explain --policy NAME").  The tables are the one
+# source; nothing here lists commands.
 #
 # Usage: gen-manpage.sh P2MKIT-BINARY OUTPUT
 set -euo pipefail
@@ -13,9 +14,12 @@ bin=$1 out=$2
 roff() { sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
 
 version=$("$bin" --version)
-mapfile -t commands < <("$bin" --help | sed -n '/^commands:/,$ s/^  \([a-z][a-z0-9-]*\) .*/\1/p')
-((${#commands[@]})) || {
-	echo "gen-manpage: no commands in '$bin --help'" >&2
+forms=() summaries=()
+while IFS=$'\t' read -r title summary; do
+	forms+=("$title") summaries+=("$summary")
+done < <("$bin" help --markdown | sed -n 's/^| `p2mkit \(.*\)` | \(.*\) |$/\1\t\2/p')
+((${#forms[@]})) || {
+	echo "gen-manpage: no forms in '$bin help --markdown'" >&2
 	exit 1
 }
 
@@ -40,21 +44,14 @@ section() {
 	echo ".I COMMAND"
 	echo ".B \\-\\-help"
 	echo ".SH COMMANDS"
-	"$bin" --help | sed -n '/^commands:/,$ s/^  \([a-z][a-z0-9-]*\) *\(.*\)/\1 \2/p' |
-		while read -r cmd summary; do
-			printf '.TP\n.B %s\n' "$cmd"
-			roff <<<"$summary"
-		done
+	for i in "${!forms[@]}"; do
+		printf '.TP\n.B %s\n' "$(roff <<<"${forms[i]}")"
+		roff <<<"${summaries[i]}"
+	done
 	echo ".SH DETAILS"
-	for cmd in "${commands[@]}"; do
-		help=$("$bin" "$cmd" --help 2>&1 || true)
-		section "$cmd"
-		mapfile -t subs < <(grep -oE "p2mkit $cmd [a-z][a-z0-9-]*" <<<"$help" |
-			awk '{print $3}' | awk '!seen[$0]++')
-		for sub in "${subs[@]}"; do
-			subhelp=$("$bin" "$cmd" "$sub" --help 2>&1 || true)
-			[[ $subhelp == "$help" ]] || section "$cmd" "$sub"
-		done
+	for title in "${forms[@]}"; do
+		read -ra words <<<"$title"
+		section "${words[@]}"
 	done
 	echo ".SH EXIT STATUS"
 	echo "0 on success, 1 when the operation failed, 2 on bad usage or input"

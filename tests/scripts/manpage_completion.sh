@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The man page and the bash completion cover what `p2mkit --help` lists:
-# every command has an entry and a DETAILS section in p2mkit.1 (which man
+# every form has an entry and a DETAILS section in p2mkit.1 (which man
 # renders without warnings), and completing word 1 offers exactly the
 # commands, word 2 each command's options, and an option's listed values.
 set -u
@@ -12,9 +12,14 @@ mapfile -t commands < <("$bin" --help | sed -n '/^commands:/,$ s/^  \([a-z][a-z0
 check "p2mkit --help lists commands (${#commands[@]})" test "${#commands[@]}" -gt 0
 check "the man page was built ($man_page)" test -s "$man_page"
 
-for cmd in "${commands[@]}"; do
-	check "man page lists '$cmd'" grep -qx ".B $cmd" "$man_page"
-	check "man page details 'p2mkit $cmd'" grep -qx ".SS p2mkit $cmd" "$man_page"
+mapfile -t forms < <("$bin" help --markdown | sed -n 's/^| `p2mkit \(.*\)` |.*/\1/p')
+check "p2mkit help --markdown lists forms (${#forms[@]})" test "${#forms[@]}" -ge "${#commands[@]}"
+for form in "${forms[@]}"; do
+	check "man page lists '$form'" grep -qxF ".B $form" "$man_page"
+	check "man page details 'p2mkit $form'" grep -qxF ".SS p2mkit $form" "$man_page"
+	read -ra words <<<"$form"
+	check "the details of '$form' are its own help" \
+		grep -qF -- "usage: p2mkit $form" <(sed -n "/^\.SS p2mkit $form\$/,/^\.fi/p" "$man_page")
 done
 if command -v man >/dev/null 2>&1; then
 	warnings=$(MANWIDTH=80 man --warnings -l "$man_page" 2>&1 >/dev/null)

@@ -145,6 +145,7 @@ struct targs {
 	bool flag;
 	const char *file;
 	struct cli_msr_list msrs;
+	struct cli_str_list tags;
 };
 
 static const struct cli_opt t_opts[] = {
@@ -174,6 +175,13 @@ static const struct cli_opt t_opts[] = {
      .off = offsetof(struct targs, msrs),
      .flags = CLI_REPEAT,
      .metavar = "M",
+     .help = "h"},
+    {.name = "tag",
+     .type = CLI_STRINGS,
+     .off = offsetof(struct targs, tags),
+     .flags = CLI_REPEAT,
+     .max = 8,
+     .metavar = "K=V",
      .help = "h"},
     {.name = NULL,
      .type = CLI_STRING,
@@ -266,6 +274,27 @@ static void parses_values_and_forms(void **state)
 	assert_string_equal(targs.file, "file.yaml");
 	assert_true(cli_given(&ctx, "order"));
 	assert_false(cli_given(&ctx, "frame"));
+}
+
+/* The status is 2 and the message contains @want. */
+static void expect_error(int rc, const char *want);
+
+/* A repeatable string option keeps every value in order; a bad one is
+ * rejected without being kept. */
+static void repeated_strings_are_kept_in_order(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--addr", "0x0", "--tag", "a=1,2", "--tag=b=3"),
+	                 0);
+	assert_int_equal(targs.tags.n, 2);
+	assert_string_equal(targs.tags.v[0], "a=1,2");
+	assert_string_equal(targs.tags.v[1], "b=3");
+	expect_error(PARSE("--addr", "0x0", "--tag", "a", "--tag", ""),
+	             "--tag wants 1 to 8 characters, got 0");
+	assert_int_equal(targs.tags.n, 1);
+	expect_error(PARSE("--addr", "0x0", "--tag", "123456789"),
+	             "--tag wants 1 to 8 characters, got 9");
+	assert_int_equal(targs.tags.n, 0);
 }
 
 /* The status is 2 and the message contains @want. */
@@ -385,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(msr_writes_are_hex_pairs),
 	    cmocka_unit_test(echo_is_short_and_printable),
 	    cmocka_unit_test(parses_values_and_forms),
+	    cmocka_unit_test(repeated_strings_are_kept_in_order),
 	    cmocka_unit_test(rejects_with_one_line_naming_the_option),
 	    cmocka_unit_test(addresses_checked_against_maxphyaddr),
 	    cmocka_unit_test(check_range_names_both_ends),

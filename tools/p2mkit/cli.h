@@ -41,21 +41,9 @@ extern const struct cli_form cli_form_host;
 extern const struct cli_form cli_form_bench_pt;
 extern const struct cli_form cli_form_bench_physmap;
 extern const struct cli_form cli_form_layout;
-
-/*
- * p2mkit run, still parsing its own arguments (cmd_run.c), and the helpers
- * it uses until it moves onto the option layer (cli_util.c).
- */
-int cmd_run(int argc, char **argv);
-/** cli_usage_error() - "p2mkit CMD: MESSAGE" on stderr; returns 2. */
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/** cli_wants_help() - true if argv has -h or --help before any "--". */
-bool cli_wants_help(int argc, char **argv);
-/** cli_print_json() - print @root indented to stdout, then free it. */
-void cli_print_json(json_t *root);
-/** cli_json_hex() - rep_hex() under its old name. */
-json_t *cli_json_hex(uint64_t v);
+extern const struct cli_form cli_form_run;
+extern const struct cli_form cli_form_run_sweep;
+extern const struct cli_form cli_form_run_capture;
 
 /** Every form, NULL-terminated, in help order (cmd_table.c). */
 extern const struct cli_form *const cli_forms[];
@@ -105,18 +93,8 @@ int cli_mtrr_gp_fail(struct cli_ctx *c, const struct cli_mtrr_state *o, int bad,
 /** cli_mtrr_json() - the guest-visible MTRR/PAT registers of @s as JSON. */
 json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s);
 
-/* Subcommand entry points, one file each (cmd_<name>.c). */
-int cmd_mtrr(int argc, char **argv);
-/* `mtrr plan` (a form) reached through cmd_mtrr (cmd_mtrr_plan.c). */
+/* `mtrr plan` handed to the option layer from an argv (cmd_mtrr_plan.c). */
 int cmd_mtrr_plan(int argc, char **argv);
-int cmd_msr(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_host(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-
-/* ARM64 forms, dispatched from cmd_combine / cmd_explain (own files). */
-int cmd_explain_arm64(int argc, char **argv);
 
 /*
  * The ARM64 stage options, one table used by `combine arm64` and `explain

@@ -222,7 +222,9 @@ static int finish(struct cli_ctx *c, int status, struct rep_out *out)
 		fprintf(stderr, "p2mkit%s%s: %s\n", c->name[0] ? " " : "",
 		        c->name, c->msg);
 	} else if (c->record != NULL) {
-		if (c->json || c->form->text == NULL)
+		if (c->json && c->form->json != NULL)
+			c->form->json(out, c->record);
+		else if (c->json || c->form->text == NULL)
 			rep_json(out, c->record);
 		else
 			c->form->text(out, c->record);

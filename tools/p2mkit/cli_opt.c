@@ -320,6 +320,20 @@ static bool parse_string(const struct cli_opt *o, const char *opt,
 	return true;
 }
 
+static bool parse_strings(const struct cli_opt *o, const char *opt,
+                          const char *arg, struct cli_str_list *l, char *why,
+                          size_t len)
+{
+	if (l->n == CLI_STR_MAX) {
+		snprintf(why, len, "at most %d %s options", CLI_STR_MAX, opt);
+		return false;
+	}
+	if (!parse_string(o, opt, arg, &l->v[l->n], why, len))
+		return false;
+	l->n++;
+	return true;
+}
+
 /* Parse @arg for option @o into @dest; false with a message in @why. */
 static bool parse_value(const struct cli_opt *o, const char *opt,
                         const char *arg, void *dest, char *why, size_t len)
@@ -360,6 +374,8 @@ static bool parse_value(const struct cli_opt *o, const char *opt,
 		return parse_flags(o, opt, arg, dest, why, len);
 	case CLI_STRING:
 		return parse_string(o, opt, arg, dest, why, len);
+	case CLI_STRINGS:
+		return parse_strings(o, opt, arg, dest, why, len);
 	}
 	return false;
 }

@@ -45,6 +45,7 @@ enum cli_type {
 	CLI_CHOICE,  /* one name of .choices; unsigned (its value) */
 	CLI_FLAGS,   /* comma list of .choices names (or none); OR of values */
 	CLI_STRING,  /* text of 1 to .max bytes (default 4095); const char * */
+	CLI_STRINGS, /* CLI_STRING appended in order; struct cli_str_list */
 };
 
 /** Roles for CLI_MEMTYPE (.sub): which encodings are accepted. */
@@ -101,6 +102,13 @@ struct cli_msr_list {
 	const char *text[CLI_MSR_MAX];
 };
 
+/* Repeated CLI_STRINGS arguments (--set KEY=V,...), in the order given. */
+#define CLI_STR_MAX 64
+struct cli_str_list {
+	unsigned n;
+	const char *v[CLI_STR_MAX];
+};
+
 struct cli_ctx;
 
 /**
@@ -127,6 +135,10 @@ struct cli_form {
 	int (*run)(struct cli_ctx *c, void *args);
 	/* Renders the record as text (NULL: JSON is the only rendering). */
 	void (*text)(struct rep_out *out, const json_t *rec);
+	/* Renders the record with --json (NULL: rep_json, one indented
+	 * object); a form whose record is a list of results may print JSON
+	 * Lines instead. */
+	void (*json)(struct rep_out *out, const json_t *rec);
 	/* MAXPHYADDR the addresses are checked against (NULL: 52). */
 	unsigned (*maxphyaddr)(const void *args);
 };

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Pieces several subcommands share: the MTRR-state option group. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,41 +107,4 @@ json_t *cli_mtrr_json(const struct p2mk_mtrr_state *s)
 	}
 	json_object_set_new(o, "variable", vars);
 	return o;
-}
-
-/* ---- for p2mkit run until it declares an option table ------------------ */
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "p2mkit %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return CLI_EXIT_USAGE;
-}
-
-bool cli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return false;
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0)
-			return true;
-	}
-	return false;
-}
-
-void cli_print_json(json_t *root)
-{
-	struct rep_out out = rep_open(stdout);
-	rep_json(&out, root); /* a failed write shows at cli_exit() */
-	json_decref(root);
-}
-
-json_t *cli_json_hex(uint64_t v)
-{
-	return rep_hex(v);
 }

@@ -2,14 +2,15 @@
 /*
  * p2mkit run: simulate a scenario (docs/run.md, docs/scenario-format.md)
  * under one policy or several side by side and report the memory map with
- * effective types and the costs.
+ * effective types and the costs.  Three forms on the option layer:
  *
- *   p2mkit run [FILE] [--json] [--compare P1,P2,...]
- *              [--set KEY=V1,V2,...]... [--from-capture DIR [-o OUT]]
+ *   p2mkit run [FILE] [--compare P1,P2,...]
+ *   p2mkit run --set KEY=V1,V2,... [--set ...] [FILE] [--compare ...]
+ *   p2mkit run --from-capture DIR [--output OUT.yaml]
  *
  * Without FILE it runs case study 1 (examples/xenpci-grant-table).
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,32 +19,111 @@
 
 #include "cmd_run.h"
 
-static const char usage[] =
-    "usage: p2mkit run [FILE] [--json] [--compare P1,P2,...]\n"
-    "                  [--set KEY=V1,V2,...]...\n"
-    "       p2mkit run --from-capture DIR [-o OUT.yaml]\n"
-    "\n"
-    "Runs the scenario FILE (docs/scenario-format.md): layout, physmap,\n"
-    "p2m and IOMMU for every event, under each policy of\n"
-    "hypervisor.policy (or --compare), and prints the memory map with the\n"
-    "effective type of a typical guest access and the layer that decided\n"
-    "it, then the costs (docs/run.md).  Without FILE: case study 1,\n"
-    "examples/xenpci-grant-table.\n"
-    "\n"
-    "  --json            the \"p2mkit-run/1\" record (docs/run.md)\n"
-    "  --compare LIST    policies side by side (differences marked *)\n"
-    "  --set KEY=V,...   override a scenario key (dotted path); several\n"
-    "                    values or --set options run the cross product and\n"
-    "                    print JSON Lines, one record per line\n"
-    "  --from-capture D  write a scenario skeleton from a `p2mkit host\n"
-    "                    --capture` tree (to -o OUT, default stdout)\n"
-    "\n"
-    "Exit: 0 every run completed, 1 a run stopped (its error is in the\n"
-    "report), 2 bad usage or a malformed scenario (FILE:LINE:COLUMN).\n";
+#define ARG(f) offsetof(struct run_args, f)
 
 static const char *const case_studies[] = {
     "xenpci-grant-table", "memory-type-changed", "gpu-bar-32g",
     "ram-relocation", "arm64-vfio-prefetchable"};
+#define NCASES (sizeof(case_studies) / sizeof(case_studies[0]))
+
+/* ---- option tables ------------------------------------------------------ */
+
+#define OPT_FILE                                                               \
+	{                                                                      \
+		.name = NULL, .type = CLI_STRING, .off = ARG(file),            \
+		.flags = CLI_POS, .max = 3999, .metavar = "FILE",              \
+		.help = "the scenario (default: examples/xenpci-grant-table)"  \
+	}
+#define OPT_COMPARE                                                            \
+	{                                                                      \
+		.name = "compare", .type = CLI_STRING, .off = ARG(compare),    \
+		.max = 511, .metavar = "P1,P2,...",                            \
+		.help =                                                        \
+		    "these policies side by side instead of hypervisor.policy" \
+	}
+
+static const struct cli_opt run_opts[] = {OPT_FILE, OPT_COMPARE};
+static const struct cli_opt sweep_opts[] = {
+    {.name = "set",
+     .type = CLI_STRINGS,
+     .off = ARG(sets),
+     .flags = CLI_REPEAT,
+     .max = 4095,
+     .metavar = "KEY=V1,V2,...",
+     .help = "override a scenario key (dotted path) with each value in "
+             "turn (repeatable: the cross product)"},
+    OPT_FILE,
+    OPT_COMPARE,
+};
+static const struct cli_opt capture_opts[] = {
+    {.name = "from-capture",
+     .type = CLI_STRING,
+     .off = ARG(capture),
+     .max = 3999,
+     .metavar = "DIR",
+     .help = "a tree written by `p2mkit host --capture` (host or guest)"},
+    {.name = "output",
+     .type = CLI_STRING,
+     .off = ARG(output),
+     .max = 3999,
+     .metavar = "OUT.yaml",
+     .help = "write the skeleton to OUT.yaml instead of standard output"},
+};
+
+static const struct cli_group run_groups[] = {CLI_GROUP(run_opts, 0),
+                                              {NULL, 0, 0}};
+static const struct cli_group sweep_groups[] = {CLI_GROUP(sweep_opts, 0),
+                                                {NULL, 0, 0}};
+static const struct cli_group capture_groups[] = {CLI_GROUP(capture_opts, 0),
+                                                  {NULL, 0, 0}};
+
+/* ---- shared pieces ------------------------------------------------------ */
+
+int run_parse_policies(struct cli_ctx *c, const char *list, struct run_pols *p)
+{
+	char e[CLI_ECHO_MAX];
+	char *save = NULL;
+	snprintf(p->buf, sizeof(p->buf), "%s", list); /* max 511: fits */
+	p->n = 0;
+	for (char *tok = strtok_r(p->buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (p->n == P2MK_SC_MAX_POLICIES)
+			return cli_fail(c, CLI_EXIT_USAGE,
+			                "--compare: at most %d policies",
+			                P2MK_SC_MAX_POLICIES);
+		if (p2mk_policy_find(tok) == NULL)
+			return cli_fail(
+			    c, CLI_EXIT_USAGE,
+			    "--compare: unknown policy '%s' (p2mkit "
+			    "explain --policy list)",
+			    cli_echo(tok, e));
+		p->name[p->n++] = tok;
+	}
+	if (p->n == 0)
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "--compare needs policy names");
+	return 0;
+}
+
+void run_apply_policies(struct p2mk_scenario *s, const struct run_pols *p)
+{
+	if (p->n == 0)
+		return;
+	for (unsigned i = 0; i < p->n; i++)
+		s->hyp.policy[i] = p->name[i];
+	s->hyp.npolicies = p->n;
+}
+
+static int run_check(struct cli_ctx *c, void *argp)
+{
+	struct run_args *a = argp;
+	if (a->compare != NULL &&
+	    run_parse_policies(c, a->compare, &a->pols) != 0)
+		return c->status;
+	if (a->sets.n > 0)
+		return run_sweep_parse(c, &a->sets, &a->sweep);
+	return 0;
+}
 
 /* examples/NAME/scenario.yaml from the working directory, or relative to
  * the binary (build/tools/p2mkit/p2mkit in a source tree). */
@@ -71,34 +151,27 @@ static bool find_example(const char *name, char *path, size_t len)
 	return false;
 }
 
+/* @a->file, or case study 1 (*@dflt set); NULL after cli_fail(). */
+static const char *scenario_file(struct cli_ctx *c, const struct run_args *a,
+                                 char *path, size_t len, bool *dflt)
+{
+	*dflt = a->file == NULL;
+	if (a->file != NULL)
+		return a->file;
+	if (find_example(case_studies[0], path, len))
+		return path;
+	cli_fail(c, CLI_EXIT_USAGE, "no FILE given and examples/%s not found",
+	         case_studies[0]);
+	return NULL;
+}
+
+/* ---- run [FILE] --------------------------------------------------------- */
+
 static void progress(void *ctx, size_t done, size_t total)
 {
 	fprintf(stderr, "\r%s: event %zu/%zu", (const char *)ctx, done, total);
 	if (done == total)
 		fputs("\r\033[K", stderr);
-}
-
-/* Replace the scenario's policy list with the comma list @list. */
-int run_set_policies(struct p2mk_scenario *s, char *list)
-{
-	unsigned n = 0;
-	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-		if (n == P2MK_SC_MAX_POLICIES)
-			return cli_usage_error("run",
-			                       "--compare: at most %d "
-			                       "policies",
-			                       P2MK_SC_MAX_POLICIES);
-		if (p2mk_policy_find(tok) == NULL)
-			return cli_usage_error("run",
-			                       "--compare: unknown policy '%s' "
-			                       "(p2mkit explain --policy list)",
-			                       tok);
-		s->hyp.policy[n++] = tok;
-	}
-	if (n == 0)
-		return cli_usage_error("run", "--compare needs policy names");
-	s->hyp.npolicies = n;
-	return 0;
 }
 
 /* Run every policy of @s; results in @res (s->hyp.npolicies of them). */
@@ -112,117 +185,132 @@ static bool run_policies(const struct p2mk_scenario *s,
 	return ok;
 }
 
-struct run_opts {
-	const char *file;
-	char *compare;
-	const char *capture, *capture_out;
-	bool json, defaulted;
-	size_t nset;
-	char *set[16];
-};
+/* The other case studies, for the text's closing hint. */
+static json_t *others_json(void)
+{
+	json_t *o = json_array();
+	for (size_t i = 1; i < NCASES; i++)
+		json_array_append_new(
+		    o,
+		    json_sprintf("examples/%s/scenario.yaml", case_studies[i]));
+	return o;
+}
 
-static int run_one(struct run_opts *o)
+/* Load, run under each policy and record; returns the status. */
+static int simulate(struct cli_ctx *c, const struct run_args *a,
+                    const char *file, bool dflt)
 {
 	struct p2mk_scenario *s = malloc(sizeof(*s));
 	struct p2mk_sim_result *res =
 	    calloc(P2MK_SC_MAX_POLICIES, sizeof(*res));
-	int status = CLI_EXIT_USAGE;
+	int status;
 	if (s == NULL || res == NULL) {
-		fprintf(stderr, "p2mkit run: out of memory\n");
-		free(s);
-		free(res);
-		return CLI_EXIT_FAIL;
-	}
-	if (!p2mk_scenario_load(s, o->file, NULL, 0)) {
-		fprintf(stderr, "%s\n", s->y.err);
-	} else if (o->compare == NULL || run_set_policies(s, o->compare) == 0) {
+		status = cli_fail(c, CLI_EXIT_FAIL, "out of memory");
+	} else if (!p2mk_scenario_load(s, file, NULL, 0)) {
+		status = cli_fail(c, CLI_EXIT_USAGE, "%s", s->y.err);
+	} else {
+		run_apply_policies(s, &a->pols);
 		bool ok = run_policies(s, res);
-		json_t *rec = run_record(s, o->file, res, s->hyp.npolicies);
-		if (o->json) {
-			cli_print_json(rec);
-		} else {
-			run_text(stdout, rec);
-			json_decref(rec);
-			if (o->defaulted)
-				run_hint(stdout, case_studies,
-				         sizeof(case_studies) /
-				             sizeof(case_studies[0]));
-		}
+		json_t *rec = run_record(s, file, res, s->hyp.npolicies);
+		if (dflt)
+			json_object_set_new(rec, "others", others_json());
+		cli_record(c, rec);
 		status = ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 		for (unsigned p = 0; p < s->hyp.npolicies; p++)
 			p2mk_sim_result_free(&res[p]);
 	}
-	p2mk_scenario_free(s);
+	if (s != NULL)
+		p2mk_scenario_free(s);
 	free(s);
 	free(res);
 	return status;
 }
 
-static int parse(int argc, char **argv, struct run_opts *o)
+static int run_main(struct cli_ctx *c, void *argp)
 {
-	static const struct option longs[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"compare", required_argument, NULL, 'c'},
-	    {"set", required_argument, NULL, 'S'},
-	    {"from-capture", required_argument, NULL, 'f'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'c':
-			o->compare = optarg;
-			break;
-		case 'f':
-			o->capture = optarg;
-			break;
-		case 'o':
-			o->capture_out = optarg;
-			break;
-		case 'S':
-			if (o->nset == sizeof(o->set) / sizeof(o->set[0]))
-				return cli_usage_error("run", "too many --set");
-			o->set[o->nset++] = optarg;
-			break;
-		default:
-			fputs(usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind + 1 < argc)
-		return cli_usage_error("run", "one scenario file at most");
-	o->file = optind < argc ? argv[optind] : NULL;
-	return 0;
+	const struct run_args *a = argp;
+	char path[4096];
+	bool dflt;
+	const char *file = scenario_file(c, a, path, sizeof(path), &dflt);
+	return file ? simulate(c, a, file, dflt) : c->status;
 }
 
-int cmd_run(int argc, char **argv)
+/* ---- run --set ---------------------------------------------------------- */
+
+static int run_sweep_main(struct cli_ctx *c, void *argp)
 {
-	static char path[4096];
-	struct run_opts o = {0};
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
-		return CLI_EXIT_OK;
-	}
-	int err = parse(argc, argv, &o);
-	if (err)
-		return err;
-	if (o.capture)
-		return run_from_capture(o.capture, o.capture_out);
-	if (o.file == NULL) {
-		if (!find_example(case_studies[0], path, sizeof(path)))
-			return cli_usage_error("run",
-			                       "no FILE given and "
-			                       "examples/%s not found",
-			                       case_studies[0]);
-		o.file = path;
-		o.defaulted = true;
-	}
-	if (o.nset > 0)
-		return run_sweep(o.file, o.set, o.nset, o.compare);
-	return run_one(&o);
+	const struct run_args *a = argp;
+	char path[4096];
+	bool dflt;
+	const char *file = scenario_file(c, a, path, sizeof(path), &dflt);
+	return file ? run_sweep(c, file, &a->sweep, &a->pols) : c->status;
 }
+
+/* ---- run --from-capture ------------------------------------------------- */
+
+static int run_capture_main(struct cli_ctx *c, void *argp)
+{
+	const struct run_args *a = argp;
+	return run_from_capture(c, a->capture, a->output);
+}
+
+/* ---- the forms ---------------------------------------------------------- */
+
+#define RUN_EXITS                                                              \
+	"0 every run completed, 1 a run stopped (its error is in the "         \
+	"report), 2 bad usage or a malformed scenario (file:line:column)."
+
+const struct cli_form cli_form_run = {
+    .command = "run",
+    .summary = "simulate a scenario (host, hypervisor, VM, events) under "
+               "one policy or several side by side: effective types and "
+               "costs",
+    .about = "Runs layout, physmap, p2m and IOMMU for every event of FILE\n"
+             "(docs/scenario-format.md) under each policy of\n"
+             "hypervisor.policy (or --compare), and prints the memory map\n"
+             "with the effective type of a typical guest access and the\n"
+             "layer that decided it, then the costs (docs/run.md).  --json\n"
+             "prints the \"p2mkit-run/1\" record.  Without FILE: case study\n"
+             "1, examples/xenpci-grant-table.  A progress line is shown on\n"
+             "stderr when it is a terminal.\n",
+    .exits = RUN_EXITS,
+    .groups = run_groups,
+    .args_size = sizeof(struct run_args),
+    .check = run_check,
+    .run = run_main,
+    .text = run_text,
+};
+
+const struct cli_form cli_form_run_sweep = {
+    .command = "run",
+    .select = "set",
+    .summary = "a sweep: the cross product of every --set, one "
+               "\"p2mkit-run/1\" record per line (JSON Lines)",
+    .about = "Each combination of the --set values is loaded as FILE with\n"
+             "those keys overridden and run under each policy; every result\n"
+             "is one compact record with a \"set\" object, one per line, in\n"
+             "text and --json alike, so a sweep splits across GNU parallel\n"
+             "or a batch scheduler unchanged (docs/run.md \"Sweeps\").\n",
+    .exits = RUN_EXITS,
+    .groups = sweep_groups,
+    .args_size = sizeof(struct run_args),
+    .check = run_check,
+    .run = run_sweep_main,
+    .text = run_lines,
+    .json = run_lines,
+};
+
+const struct cli_form cli_form_run_capture = {
+    .command = "run",
+    .select = "from-capture",
+    .summary = "a scenario skeleton (MTRRs, PAT, devices and BARs as found) "
+               "from a `p2mkit host --capture` tree",
+    .about = "The skeleton runs as written; complete its hypervisor, guest\n"
+             "and events sections (docs/run.md \"From a real machine\").\n"
+             "--json prints {capture, output, scenario} with the text.\n",
+    .exits = "0 ok, 1 OUT.yaml cannot be written, 2 bad usage.",
+    .groups = capture_groups,
+    .args_size = sizeof(struct run_args),
+    .run = run_capture_main,
+    .text = run_capture_text,
+};

@@ -6,11 +6,23 @@
  * policy for the CPU vendor, and boot + touch events.  The user completes
  * it (docs/run.md "From a real machine"); as written it runs.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd_run.h"
 #include "host/host.h"
+
+/* @s with control and non-ASCII bytes as '?': text from the captured
+ * tree cannot break the YAML it is written into or drive a terminal. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f
+		          ? '?'
+		          : *s,
+		      f);
+}
 
 static bool is_mtrr_msr(uint32_t msr)
 {
@@ -77,8 +89,11 @@ static void write_devices(FILE *f, const struct p2mk_host *h)
 		const struct p2mk_host_bar *b = &h->bars[i];
 		if (i > 0 && strcmp(h->bars[i - 1].bdf, b->bdf) == 0)
 			continue; /* one entry per function */
-		fprintf(f, "    - bdf: \"00:%02x.0\"   # host %s%s%s\n", slot++,
-		        b->bdf, b->owner[0] ? ", " : "", b->owner);
+		fprintf(f, "    - bdf: \"00:%02x.0\"   # host ", slot++);
+		put_clean(f, b->bdf);
+		fputs(b->owner[0] ? ", " : "", f);
+		put_clean(f, b->owner);
+		fputc('\n', f);
 		fputs("      bars:\n", f);
 		for (size_t j = i;
 		     j < h->nbars && strcmp(h->bars[j].bdf, b->bdf) == 0; j++) {
@@ -118,12 +133,12 @@ static void write_skeleton(FILE *f, const char *dir, const struct p2mk_host *h)
 	unsigned mpa = h->cpu.phys_bits >= 32 && h->cpu.phys_bits <= 52
 	                   ? h->cpu.phys_bits
 	                   : 36;
-	fprintf(f,
-	        "# Scenario skeleton from `p2mkit run --from-capture %s`.\n"
-	        "# MTRRs, PAT and PCI BARs are as captured; review the "
-	        "hypervisor,\n# guest and events sections "
-	        "(docs/scenario-format.md), then: p2mkit run FILE\n",
-	        dir);
+	fputs("# Scenario skeleton from `p2mkit run --from-capture ", f);
+	put_clean(f, dir);
+	fputs("`.\n# MTRRs, PAT and PCI BARs are as captured; review the "
+	      "hypervisor,\n# guest and events sections "
+	      "(docs/scenario-format.md), then: p2mkit run FILE\n",
+	      f);
 	fprintf(f, "name: capture\nhost:\n  vendor: %s\n  maxphyaddr: %u\n",
 	        amd ? "amd" : "intel", mpa);
 	if (h->mtrr_origin != P2MK_HOST_MTRR_NONE)
@@ -141,24 +156,72 @@ static void write_skeleton(FILE *f, const char *dir, const struct p2mk_host *h)
 	fputs("events:\n  - boot\n  - touch: all\n", f);
 }
 
-int run_from_capture(const char *dir, const char *out)
+/* The skeleton as text (NULL if out of memory). */
+static char *skeleton(const char *dir, const struct p2mk_host *h)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f == NULL)
+		return NULL;
+	write_skeleton(f, dir, h);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Write @text to @path; 0 or an errno. */
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return errno;
+	int err = fputs(text, f) < 0 ? errno : 0;
+	if (fclose(f) != 0 && err == 0)
+		err = errno;
+	return err;
+}
+
+int run_from_capture(struct cli_ctx *c, const char *dir, const char *out)
+{
+	char e[CLI_ECHO_MAX];
 	struct p2mk_host *h = malloc(sizeof(*h));
 	if (h == NULL)
-		return CLI_EXIT_FAIL;
+		return cli_fail(c, CLI_EXIT_FAIL, "out of memory");
 	p2mk_host_init(h, dir);
 	p2mk_host_collect(h);
-	FILE *f = out ? fopen(out, "w") : stdout;
-	if (f == NULL) {
-		p2mk_host_free(h);
-		free(h);
-		return cli_usage_error("run", "cannot write %s", out);
-	}
-	write_skeleton(f, dir, h);
-	int bad = fflush(f);
-	if (out != NULL && fclose(f) != 0)
-		bad = 1;
+	char *text = skeleton(dir, h);
 	p2mk_host_free(h);
 	free(h);
-	return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	if (text == NULL)
+		return cli_fail(c, CLI_EXIT_FAIL, "out of memory");
+	int err = out != NULL ? write_file(out, text) : 0;
+	json_t *rec = err ? NULL
+	                  : json_pack("{s:s,s:o,s:s}", "capture", dir, "output",
+	                              out ? json_string(out) : json_null(),
+	                              "scenario", text);
+	free(text);
+	if (err != 0)
+		return cli_fail(c, CLI_EXIT_FAIL, "cannot write %s: %s",
+		                cli_echo(out, e), strerror(err));
+	if (rec == NULL) /* the skeleton is ASCII: a path is not UTF-8 */
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "--from-capture and --output must be UTF-8 "
+		                "paths");
+	cli_record(c, rec);
+	return CLI_EXIT_OK;
+}
+
+void run_capture_text(struct rep_out *out, const json_t *rec)
+{
+	const char *text = rep_str(rec, "scenario");
+	if (!json_is_null(rep_get(rec, "output"))) {
+		rep_printf(out, "wrote ");
+		rep_clean(out, rep_str(rec, "output"));
+		rep_printf(out, "\n");
+		return;
+	}
+	rep_printf(out, "%s", text); /* control bytes cleaned when written */
 }

@@ -42,8 +42,8 @@ static json_t *ranges_json(const struct p2mk_sim_result *r)
 	for (size_t i = 0; i < r->nranges; i++) {
 		const struct p2mk_sim_range *g = &r->ranges[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "start", cli_json_hex(g->start));
-		json_object_set_new(o, "end", cli_json_hex(g->end));
+		json_object_set_new(o, "start", rep_hex(g->start));
+		json_object_set_new(o, "end", rep_hex(g->end));
 		json_object_set_new(o, "what", json_string(g->what));
 		json_object_set_new(o, "effective", json_string(g->effective));
 		json_object_set_new(o, "decided_by",
@@ -120,11 +120,11 @@ json_t *run_record(const struct p2mk_scenario *s, const char *file,
 /* ---- text ------------------------------------------------------------- */
 
 /* "0xf0000000-0xfc000000" with a 4 GiB-aware width. */
-static void range_text(FILE *out, const json_t *g)
+static void range_text(struct rep_out *out, const json_t *g)
 {
-	fprintf(out, "%-12s %-12s ",
-	        json_string_value(json_object_get(g, "start")),
-	        json_string_value(json_object_get(g, "end")));
+	rep_printf(out, "%-12s %-12s ",
+	           json_string_value(json_object_get(g, "start")),
+	           json_string_value(json_object_get(g, "end")));
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -134,25 +134,26 @@ static const char *str(const json_t *o, const char *k)
 }
 
 /* The memory map: one column per policy, '*' where policies differ. */
-static void map_text(FILE *out, const json_t *results)
+static void map_text(struct rep_out *out, const json_t *results)
 {
 	size_t np = json_array_size(results);
 	const json_t *first =
 	    json_object_get(json_array_get(results, 0), "ranges");
-	fprintf(out, "Memory map (effective type of a typical guest access / "
-	             "deciding layer)\n");
-	fprintf(out, "  %-12s %-12s %-34s", "start", "end", "what");
+	rep_printf(out,
+	           "Memory map (effective type of a typical guest access / "
+	           "deciding layer)\n");
+	rep_printf(out, "  %-12s %-12s %-34s", "start", "end", "what");
 	for (size_t p = 0; p < np; p++)
-		fprintf(out, " %-24s",
-		        str(json_array_get(results, p), "policy"));
-	fputc('\n', out);
+		rep_printf(out, " %-24s",
+		           str(json_array_get(results, p), "policy"));
+	rep_printf(out, "\n");
 	for (size_t i = 0; i < json_array_size(first); i++) {
 		const json_t *g = json_array_get(first, i);
 		bool differ = false;
 		char cell[64];
-		fputs("  ", out);
+		rep_printf(out, "  ");
 		range_text(out, g);
-		fprintf(out, "%-34.34s", str(g, "what"));
+		rep_printf(out, "%-34.34s", str(g, "what"));
 		for (size_t p = 0; p < np; p++) {
 			const json_t *gp = json_array_get(
 			    json_object_get(json_array_get(results, p),
@@ -162,9 +163,9 @@ static void map_text(FILE *out, const json_t *results)
 			         str(gp, "effective"), str(gp, "decided_by"));
 			differ |= strcmp(str(gp, "effective"),
 			                 str(g, "effective")) != 0;
-			fprintf(out, " %-24s", cell);
+			rep_printf(out, " %-24s", cell);
 		}
-		fputs(differ ? " *\n" : "\n", out);
+		rep_printf(out, "%s", differ ? " *\n" : "\n");
 	}
 }
 
@@ -179,47 +180,47 @@ static const char *const cost_rows[] = {"leaf_entries",
                                         "special_checks",
                                         "wbinvd"};
 
-static void costs_text(FILE *out, const json_t *results)
+static void costs_text(struct rep_out *out, const json_t *results)
 {
 	size_t np = json_array_size(results);
-	fprintf(out, "\nCosts (whole run)\n  %-26s", "");
+	rep_printf(out, "\nCosts (whole run)\n  %-26s", "");
 	for (size_t p = 0; p < np; p++)
-		fprintf(out, " %16s",
-		        str(json_array_get(results, p), "policy"));
-	fputc('\n', out);
+		rep_printf(out, " %16s",
+		           str(json_array_get(results, p), "policy"));
+	rep_printf(out, "\n");
 	for (size_t k = 0; k < sizeof(cost_rows) / sizeof(cost_rows[0]); k++) {
-		fprintf(out, "  %-26s", cost_rows[k]);
+		rep_printf(out, "  %-26s", cost_rows[k]);
 		for (size_t p = 0; p < np; p++) {
 			const json_t *c = json_object_get(
 			    json_array_get(results, p), "costs");
-			fprintf(out, " %16lld",
-			        (long long)json_integer_value(
-			            json_object_get(c, cost_rows[k])));
+			rep_printf(out, " %16lld",
+			           (long long)json_integer_value(
+			               json_object_get(c, cost_rows[k])));
 		}
-		fputc('\n', out);
+		rep_printf(out, "\n");
 	}
-	fprintf(out, "  %-26s", "simulated time");
+	rep_printf(out, "  %-26s", "simulated time");
 	for (size_t p = 0; p < np; p++) {
 		const json_t *c =
 		    json_object_get(json_array_get(results, p), "costs");
-		fprintf(out, " %15.6gs",
-		        json_real_value(json_object_get(c, "seconds")));
+		rep_printf(out, " %15.6gs",
+		           json_real_value(json_object_get(c, "seconds")));
 	}
-	fputc('\n', out);
+	rep_printf(out, "\n");
 }
 
 /* Per event: exits, entries, flushes, hypercalls, time. */
-static void events_text(FILE *out, const json_t *result)
+static void events_text(struct rep_out *out, const json_t *result)
 {
 	const json_t *ev = json_object_get(result, "events");
-	fprintf(out,
-	        "\nEvents under %s\n  %-5s %-18s %10s %10s %10s %10s %12s\n",
-	        str(result, "policy"), "line", "event", "exits", "entries",
-	        "flushes", "hypercalls", "time");
+	rep_printf(out,
+	           "\nEvents under %s\n  %-5s %-18s %10s %10s %10s %10s %12s\n",
+	           str(result, "policy"), "line", "event", "exits", "entries",
+	           "flushes", "hypercalls", "time");
 	for (size_t i = 0; i < json_array_size(ev); i++) {
 		const json_t *e = json_array_get(ev, i);
 		const json_t *c = json_object_get(e, "costs");
-		fprintf(
+		rep_printf(
 		    out,
 		    "  %-5lld %-18s %10lld %10lld %10lld %10lld %11.6gs%s%s\n",
 		    (long long)json_integer_value(json_object_get(e, "line")),
@@ -237,19 +238,33 @@ static void events_text(FILE *out, const json_t *result)
 	}
 }
 
-void run_text(FILE *out, const json_t *rec)
+/* After case study 1 (run without FILE): how to run the others. */
+static void others_text(struct rep_out *out, const json_t *others)
+{
+	if (json_array_size(others) == 0)
+		return;
+	rep_printf(out, "\nThis was case study 1.  The others:\n");
+	for (size_t i = 0; i < json_array_size(others); i++)
+		rep_printf(out, "  p2mkit run %s\n",
+		           json_string_value(json_array_get(others, i)));
+	rep_printf(out, "Each examples/NAME/README.md tells the incident and "
+	                "its numbers.\n");
+}
+
+void run_text(struct rep_out *out, const json_t *rec)
 {
 	const json_t *results = json_object_get(rec, "results");
-	fprintf(out, "Scenario %s (%s)\n\n", str(rec, "scenario"),
-	        str(rec, "file"));
+	rep_printf(out, "Scenario %s (%s)\n\n", str(rec, "scenario"),
+	           str(rec, "file"));
 	for (size_t p = 0; p < json_array_size(results); p++) {
 		const json_t *r = json_array_get(results, p);
 		if (!json_is_null(json_object_get(r, "error")))
-			fprintf(out, "%s: stopped: %s\n", str(r, "policy"),
-			        str(r, "error"));
+			rep_printf(out, "%s: stopped: %s\n", str(r, "policy"),
+			           str(r, "error"));
 	}
 	map_text(out, results);
 	costs_text(out, results);
 	for (size_t p = 0; p < json_array_size(results); p++)
 		events_text(out, json_array_get(results, p));
+	others_text(out, json_object_get(rec, "others"));
 }

@@ -5,79 +5,63 @@
  * (JSON Lines), so a sweep can be split across GNU parallel or a batch
  * scheduler unchanged (docs/run.md "Sweeps").
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd_run.h"
 
-#define SWEEP_MAX_VALUES 64
-
-struct axis {
-	char key[128];
-	size_t n;
-	char *value[SWEEP_MAX_VALUES];
-};
-
-static int split(char *arg, struct axis *a)
+/* Split one KEY=V1,V2,... (copied to @buf) into @ax. */
+static int split(struct cli_ctx *c, const char *arg, char *buf,
+                 struct run_axis *ax)
 {
-	char *eq = strchr(arg, '=');
-	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(a->key))
-		return cli_usage_error("run",
-		                       "--set wants KEY=V1,V2,... (got "
-		                       "'%s')",
-		                       arg);
-	memcpy(a->key, arg, (size_t)(eq - arg));
-	a->key[eq - arg] = '\0';
-	a->n = 0;
-	for (char *v = strtok(eq + 1, ","); v; v = strtok(NULL, ",")) {
-		if (a->n == SWEEP_MAX_VALUES)
-			return cli_usage_error("run",
-			                       "--set %s: at most %d "
-			                       "values",
-			                       a->key, SWEEP_MAX_VALUES);
-		a->value[a->n++] = v;
+	char e[CLI_ECHO_MAX];
+	char *eq = strchr(buf, '=');
+	char *save = NULL;
+	if (eq == NULL || eq == buf)
+		return cli_fail(c, CLI_EXIT_USAGE,
+		                "--set wants KEY=V1,V2,... (got '%s')",
+		                cli_echo(arg, e));
+	*eq = '\0';
+	ax->key = buf;
+	ax->n = 0;
+	for (char *v = strtok_r(eq + 1, ",", &save); v;
+	     v = strtok_r(NULL, ",", &save)) {
+		if (ax->n == RUN_AXIS_VALUES)
+			return cli_fail(c, CLI_EXIT_USAGE,
+			                "--set %s: at most %d values",
+			                cli_echo(ax->key, e), RUN_AXIS_VALUES);
+		ax->value[ax->n++] = v;
 	}
-	if (a->n == 0)
-		return cli_usage_error("run", "--set %s: no value", a->key);
+	if (ax->n == 0)
+		return cli_fail(c, CLI_EXIT_USAGE, "--set %s: no value",
+		                cli_echo(ax->key, e));
 	return 0;
 }
 
-/* One combination: load with the overrides, run, print each policy. */
-static int one(const char *file, const struct p2mk_sc_set *set, size_t n,
-               const char *compare)
+int run_sweep_parse(struct cli_ctx *c, const struct cli_str_list *sets,
+                    struct run_sweep *sw)
 {
-	struct p2mk_scenario *s = malloc(sizeof(*s));
-	struct p2mk_sim_result *r = malloc(sizeof(*r));
-	char *list = compare ? strdup(compare) : NULL;
-	int status = CLI_EXIT_FAIL;
-	if (s == NULL || r == NULL || (compare && list == NULL)) {
-		free(s);
-		free(r);
-		free(list);
-		return status;
+	size_t used = 0;
+	sw->n = 0;
+	for (unsigned i = 0; i < sets->n; i++) {
+		size_t len = strlen(sets->v[i]) + 1;
+		if (len > sizeof(sw->buf) - used)
+			return cli_fail(c, CLI_EXIT_USAGE,
+			                "--set: at most %zu bytes of keys and "
+			                "values in all",
+			                sizeof(sw->buf) - 1);
+		char *buf = memcpy(sw->buf + used, sets->v[i], len);
+		used += len;
+		if (split(c, sets->v[i], buf, &sw->ax[sw->n]) != 0)
+			return c->status;
+		sw->n++;
 	}
-	if (!p2mk_scenario_load(s, file, set, n)) {
-		fprintf(stderr, "%s\n", s->y.err);
-		status = CLI_EXIT_USAGE;
-	} else if (list && run_set_policies(s, list) != 0) {
-		status = CLI_EXIT_USAGE;
-	} else {
-		status = CLI_EXIT_OK;
-		for (unsigned p = 0; p < s->hyp.npolicies; p++) {
-			if (!p2mk_sim_run(s, p, r, NULL, NULL))
-				status = CLI_EXIT_FAIL;
-			run_print_line(s, file, set, n, r);
-			p2mk_sim_result_free(r);
-		}
-	}
-	p2mk_scenario_free(s);
-	free(s);
-	free(r);
-	free(list); /* after the runs: the policy names point into it */
-	return status;
+	return 0;
 }
 
-void run_print_line(const struct p2mk_scenario *s, const char *file,
+/* One result of a combination as a record with its "set" object. */
+static json_t *line(const struct p2mk_scenario *s, const char *file,
                     const struct p2mk_sc_set *set, size_t n,
                     const struct p2mk_sim_result *r)
 {
@@ -86,46 +70,75 @@ void run_print_line(const struct p2mk_scenario *s, const char *file,
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(so, set[i].key, json_string(set[i].value));
 	json_object_set_new(rec, "set", so);
-	char *line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (line) {
-		puts(line);
-		free(line);
-	}
-	json_decref(rec);
+	return rec;
 }
 
-int run_sweep(const char *file, char **sets, size_t nsets, const char *compare)
+/* One combination: load with the overrides, run each policy, append. */
+static int one(struct cli_ctx *c, const char *file,
+               const struct p2mk_sc_set *set, size_t n,
+               const struct run_pols *pols, json_t *lines)
 {
-	struct axis *ax = calloc(nsets, sizeof(*ax));
-	struct p2mk_sc_set cur[16];
-	size_t idx[16] = {0};
+	struct p2mk_scenario *s = malloc(sizeof(*s));
+	struct p2mk_sim_result *r = malloc(sizeof(*r));
 	int status = CLI_EXIT_OK;
-	if (ax == NULL)
-		return CLI_EXIT_FAIL;
-	for (size_t i = 0; i < nsets; i++) {
-		int e = split(sets[i], &ax[i]);
-		if (e) {
-			free(ax);
-			return e;
+	if (s == NULL || r == NULL) {
+		status = cli_fail(c, CLI_EXIT_FAIL, "out of memory");
+	} else if (!p2mk_scenario_load(s, file, set, n)) {
+		status = cli_fail(c, CLI_EXIT_USAGE, "%s", s->y.err);
+	} else {
+		run_apply_policies(s, pols);
+		for (unsigned p = 0; p < s->hyp.npolicies; p++) {
+			if (!p2mk_sim_run(s, p, r, NULL, NULL))
+				status = CLI_EXIT_FAIL;
+			json_array_append_new(lines, line(s, file, set, n, r));
+			p2mk_sim_result_free(r);
 		}
-		cur[i].key = ax[i].key;
 	}
+	if (s != NULL)
+		p2mk_scenario_free(s);
+	free(s);
+	free(r);
+	return status;
+}
+
+int run_sweep(struct cli_ctx *c, const char *file, const struct run_sweep *sw,
+              const struct run_pols *pols)
+{
+	struct p2mk_sc_set cur[CLI_STR_MAX];
+	size_t idx[CLI_STR_MAX] = {0};
+	json_t *lines = json_array();
+	int status = CLI_EXIT_OK;
+	for (size_t i = 0; i < sw->n; i++)
+		cur[i].key = sw->ax[i].key;
 	for (;;) {
-		for (size_t i = 0; i < nsets; i++)
-			cur[i].value = ax[i].value[idx[i]];
-		int e = one(file, cur, nsets, compare);
+		for (size_t i = 0; i < sw->n; i++)
+			cur[i].value = sw->ax[i].value[idx[i]];
+		int e = one(c, file, cur, sw->n, pols, lines);
 		if (e == CLI_EXIT_USAGE) {
-			status = e;
-			break;
+			json_decref(lines);
+			return e; /* a combination that is not a scenario */
 		}
-		if (e)
-			status = e;
-		size_t i = nsets;
-		while (i > 0 && ++idx[i - 1] == ax[i - 1].n)
+		status = e ? e : status;
+		size_t i = sw->n;
+		while (i > 0 && ++idx[i - 1] == sw->ax[i - 1].n)
 			idx[--i] = 0;
 		if (i == 0)
 			break;
 	}
-	free(ax);
+	cli_record(c, lines);
 	return status;
+}
+
+void run_lines(struct rep_out *out, const json_t *rec)
+{
+	for (size_t i = 0; i < json_array_size(rec); i++) {
+		char *s = json_dumps(json_array_get(rec, i),
+		                     JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (s == NULL) {
+			out->err = out->err ? out->err : ENOMEM;
+			continue;
+		}
+		rep_printf(out, "%s\n", s);
+		free(s);
+	}
 }
