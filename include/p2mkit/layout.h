@@ -68,6 +68,19 @@ enum p2mk_ovmf_window {
 	P2MK_OVMF_CLASSIC,
 };
 
+/**
+ * enum p2mk_mtrr_budget - the variable MTRRs the improved planner allows
+ * itself.  @P2MK_MTRR_BUDGET_HVMLOADER: no more than hvmloader programs on
+ * the same input (VCNT when hvmloader stops); a BAR the per-BAR policy
+ * wants WB is left UC when keeping it WB would cost more, and a finding
+ * says so.  @P2MK_MTRR_BUDGET_VCNT: the per-BAR policy wins as long as
+ * the plan fits VCNT.
+ */
+enum p2mk_mtrr_budget {
+	P2MK_MTRR_BUDGET_HVMLOADER = 0,
+	P2MK_MTRR_BUDGET_VCNT,
+};
+
 /** struct p2mk_layout_bar - one BAR as the device implements it. @size is a
  * power of two in bytes (I/O BARs: ports). */
 struct p2mk_layout_bar {
@@ -107,6 +120,7 @@ struct p2mk_layout_region {
  * @xen_platform_pci_bar_uc: xl.cfg option of 22650d6054 (default true).
  * @has_pci_mmio64_mb/@pci_mmio64_mb: OVMF's opt/ovmf/X-PciMmio64Mb.
  * @ovmf_window: the EDK2 64-bit aperture rule (ovmf mode).
+ * @mtrr_budget: the improved planner's variable-MTRR budget.
  */
 struct p2mk_layout_firmware {
 	enum p2mk_layout_mode planner;
@@ -117,6 +131,7 @@ struct p2mk_layout_firmware {
 	bool has_pci_mmio64_mb;
 	uint32_t pci_mmio64_mb;
 	enum p2mk_ovmf_window ovmf_window;
+	enum p2mk_mtrr_budget mtrr_budget;
 };
 
 /**
@@ -141,8 +156,8 @@ struct p2mk_layout_input {
 /**
  * p2mk_layout_input_init() - defaults: no RAM, 1 vCPU, MAXPHYADDR 39,
  * VCNT 8, planner hvmloader, relocation allowed, no mmio_hole_size,
- * xen_platform_pci_bar_uc true, no X-PciMmio64Mb, OVMF rule 1/4, no
- * reserved regions and no devices.
+ * xen_platform_pci_bar_uc true, no X-PciMmio64Mb, OVMF rule 1/4, MTRR
+ * budget hvmloader, no reserved regions and no devices.
  */
 void p2mk_layout_input_init(struct p2mk_layout_input *in);
 
@@ -246,6 +261,14 @@ enum p2mk_layout_finding_kind {
 	                                 under a UC MTRR */
 	P2MK_FIND_OVMF_APERTURE_FULL, /* 64-bit aperture too small */
 	P2MK_FIND_XENPCI_FALLBACK,    /* xenpci special case fell back */
+	P2MK_FIND_WB_LEFT_UC,         /* improved: a WB-wanted BAR left UC
+	                                 to stay within the MTRR budget */
+	P2MK_FIND_OVER_BUDGET,        /* improved: needs more variable MTRRs
+	                                 than hvmloader (it places more BARs)
+	                               */
+	P2MK_FIND_UC_OVER_RESERVED,   /* improved: a UC run stretched over a
+	                                 reserved region to stay within the
+	                                 budget */
 	P2MK_FIND_COUNT
 };
 
@@ -267,8 +290,10 @@ struct p2mk_layout_finding {
  * @mtrr_writes: one vCPU's sequence (hvmloader: cacheattr_init).
  * @def_type/@intent: the types the planner means every page to have; the
  * MTRR writes realise them exactly unless a finding says otherwise.
- * @vcnt_used: variable pairs written.  @error: NULL, or the message the
- * firmware stops with (hvmloader's assertion) or why no plan exists
+ * @vcnt_used: variable pairs written.  @mtrr_budget/@wb_left_uc
+ * (improved): the pairs it held itself to (enum p2mk_mtrr_budget) and how
+ * many WB-wanted BARs it left UC to stay within them.  @error: NULL, or the
+ * message the firmware stops with (hvmloader's assertion) or why no plan exists
  * (improved); @error_dev names the device involved, or -1.
  */
 struct p2mk_layout_output {
@@ -289,6 +314,8 @@ struct p2mk_layout_output {
 	unsigned ne820;
 	unsigned nwrites;
 	unsigned vcnt_used;
+	unsigned mtrr_budget;
+	unsigned wb_left_uc;
 	unsigned nintent;
 	unsigned nfindings;
 	enum p2mk_layout_mode mode;

@@ -92,7 +92,7 @@ static uint64_t region_size(const struct p2mk_layout_region *r)
 bool lo_overlaps_reserved(const struct p2mk_layout_input *in, uint64_t start,
                           uint64_t size)
 {
-	for (unsigned i = 0; i < in->nreserved; i++) {
+	for (unsigned i = 0; i < in->nreserved && size != 0; i++) {
 		if (ranges_overlap(start, size, region_start(&in->reserved[i]),
 		                   region_size(&in->reserved[i])))
 			return true;
@@ -190,6 +190,14 @@ void lo_route_intx(const struct p2mk_layout_input *in,
 	}
 }
 
+void lo_reset(const struct p2mk_layout_input *in,
+              struct p2mk_layout_output *out, enum p2mk_layout_mode mode)
+{
+	*out = (struct p2mk_layout_output){
+	    .mode = mode, .error_dev = -1, .def_type = P2MK_MT_WB};
+	lo_init_bars(in, out);
+}
+
 enum p2mk_err p2mk_layout_run(const struct p2mk_layout_input *in,
                               enum p2mk_layout_mode mode,
                               struct p2mk_layout_output *out)
@@ -199,8 +207,7 @@ enum p2mk_err p2mk_layout_run(const struct p2mk_layout_input *in,
 		out->error = "invalid layout input";
 		return P2MK_ERR_INVAL;
 	}
-	out->def_type = P2MK_MT_WB;
-	lo_init_bars(in, out);
+	lo_reset(in, out, mode);
 	switch (mode) {
 	case P2MK_LAYOUT_HVMLOADER:
 		lo_plan_hvmloader(in, out);

@@ -34,7 +34,8 @@ static void imp_classify(struct imp *m)
 		else
 			m->lo[m->nlo++] = (uint16_t)i;
 		if (r->kind != P2MK_BAR_IO)
-			r->type = wanted_type(m->in, r);
+			r->type =
+			    m->demote[i] ? P2MK_MT_UC : wanted_type(m->in, r);
 	}
 	lo_sort_by_size(m->out, m->lo, m->nlo);
 	lo_sort_by_size(m->out, m->hi, m->nhi);
@@ -196,14 +197,17 @@ static void imp_report_unplaced(struct imp *m)
 	}
 }
 
-void lo_plan_improved(const struct p2mk_layout_input *in,
-                      struct p2mk_layout_output *out)
+bool imp_pass(const struct p2mk_layout_input *in,
+              struct p2mk_layout_output *out, const bool demote[],
+              struct imp_opts opts)
 {
 	struct lo_ram ram = lo_libxl_ram_split(in, out);
 	struct imp m = {.in = in,
 	                .out = out,
 	                .low_end = ram.low_end,
-	                .high_end = ram.high_end};
+	                .high_end = ram.high_end,
+	                .demote = demote,
+	                .opts = opts};
 	unsigned nfindings = out->nfindings;
 	lo_route_intx(in, out);
 	imp_classify(&m);
@@ -235,5 +239,5 @@ void lo_plan_improved(const struct p2mk_layout_input *in,
 			                                 : PCI_CMD_MEMORY;
 	}
 	imp_report_unplaced(&m);
-	lo_improved_mtrrs(in, out);
+	return lo_improved_mtrrs(in, out, opts.uc_over_reserved);
 }

@@ -5,6 +5,17 @@
 
 #include "internal.h"
 
+/*
+ * Placement variants the MTRR budget may need (improved_budget.c):
+ * @keep64_high: small UC 64-bit BARs stay in the 64-bit window instead of
+ * joining the low UC run; @uc_over_reserved: UC runs may be stretched
+ * over reserved regions in the low hole, as hvmloader's cover is.
+ */
+struct imp_opts {
+	bool keep64_high;
+	bool uc_over_reserved;
+};
+
 struct imp {
 	const struct p2mk_layout_input *in;
 	struct p2mk_layout_output *out;
@@ -14,6 +25,8 @@ struct imp {
 	    io[P2MK_LAYOUT_MAX_BARS];
 	unsigned nlo, nhi, nio;
 	bool force_low[P2MK_LAYOUT_MAX_BARS]; /* 64-bit BARs sent low */
+	const bool *demote; /* per out->bars index: WB-wanted, left UC */
+	struct imp_opts opts;
 };
 
 /* A window's BARs split by intended type (each list sorted). */
@@ -39,5 +52,13 @@ bool pack_window(struct imp *m, const struct groups *g, uint64_t start,
                  uint64_t *region_end);
 /* Chooses the low hole and places the 32-bit (and small UC 64-bit) BARs. */
 void imp_low_window(struct imp *m);
+/*
+ * One improved plan into a freshly reset @out, the BARs flagged in
+ * @demote (indices of out->bars) made UC instead of WB.  True if the
+ * MTRR plan fits VCNT (false: out->error says why).
+ */
+bool imp_pass(const struct p2mk_layout_input *in,
+              struct p2mk_layout_output *out, const bool demote[],
+              struct imp_opts opts);
 
 #endif /* P2MK_LAYOUT_IMPROVED_H */

@@ -29,14 +29,19 @@ static void low_groups(const struct imp *m, bool with64, struct groups *g)
 	lo_sort_by_size(m->out, g->uc, g->nuc);
 }
 
-/* Fewest aligned blocks covering [s, top) and ending at or below @room. */
-static unsigned run_cost(uint64_t s, uint64_t top, uint64_t room)
+/* Fewest aligned blocks covering [s, top) and ending at or below @room,
+ * stretching only over space clear of reserved regions (as the MTRR
+ * request does, improved_mtrr.c). */
+static unsigned run_cost(const struct imp *m, uint64_t s, uint64_t top,
+                         uint64_t room)
 {
 	unsigned best = lo_greedy_count(s, top);
 	for (unsigned bits = 1; bits <= 6 && top > s; bits++) {
 		uint64_t e = s + round_sig(top - s, bits);
 		unsigned n = lo_greedy_count(s, e);
-		if (e <= room && n < best)
+		if (e <= room && n < best &&
+		    (m->opts.uc_over_reserved ||
+		     !lo_overlaps_reserved(m->in, top, e - top)))
 			best = n;
 	}
 	return best;
@@ -124,7 +129,7 @@ static int layout_at(struct imp *m, const struct groups *g, uint64_t s,
 		if (w >= hi && w < room)
 			room = w;
 	}
-	return (int)run_cost(lo, hi, room);
+	return (int)run_cost(m, lo, hi, room);
 }
 
 /*
@@ -212,10 +217,62 @@ static uint64_t largest_hole(const struct imp *m)
 	return s != 0 ? s : HVM_BELOW_4G_MMIO_START;
 }
 
+/* @keep[0..n) and, when @with64, the small UC 64-bit BARs not in it, as
+ * groups. */
+static void subset_groups(const struct imp *m, const uint16_t keep[],
+                          unsigned n, bool with64, struct groups *g)
+{
+	g->nuc = g->nwb = 0;
+	g->uc_total = 0;
+	for (unsigned i = 0; i < n; i++)
+		groups_add(m->out, g, keep[i]);
+	for (unsigned i = 0; i < m->nhi && with64; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (!m->force_low[m->hi[i]] && r->type == P2MK_MT_UC &&
+		    r->size <= HVM_BAR_RELOC_THRESH)
+			groups_add(m->out, g, m->hi[i]);
+	}
+	lo_sort_by_size(m->out, g->uc, g->nuc);
+	lo_sort_by_size(m->out, g->wb, g->nwb);
+}
+
+/*
+ * Not everything fits: imp_pack_most chose the BARs that do; lay those
+ * out like a full set (the cheapest start and arrangement, with the small
+ * UC 64-bit BARs when they fit too) rather than packed tight, so WB and
+ * UC BARs do not interleave.  False: the tight packing stays.
+ */
+static bool arrange_most(struct imp *m, const struct groups *g)
+{
+	uint16_t keep[P2MK_LAYOUT_MAX_BARS];
+	unsigned n = 0;
+	struct groups sub;
+	for (unsigned i = 0; i < g->nuc + g->nwb; i++) {
+		uint16_t b = i < g->nuc ? g->uc[i] : g->wb[i - g->nuc];
+		if (m->out->bars[b].placed)
+			keep[n++] = b;
+	}
+	for (int with64 = !m->opts.keep64_high; with64 >= 0; with64--) {
+		subset_groups(m, keep, n, with64, &sub);
+		unplace(m->out, sub.uc, sub.nuc);
+		unplace(m->out, sub.wb, sub.nwb);
+		struct pick p = best_start(m, &sub);
+		if (p.s != 0) {
+			m->hole_start = p.s;
+			layout_at(m, &sub, p.s, p.arrange);
+			return true;
+		}
+		unplace(m->out, sub.uc, sub.nuc); /* what the trials left */
+		unplace(m->out, sub.wb, sub.nwb);
+	}
+	return false;
+}
+
 void imp_low_window(struct imp *m)
 {
 	struct groups g;
-	for (int with64 = 1; with64 >= 0; with64--) {
+	for (int with64 = !m->opts.keep64_high; with64 >= 0; with64--) {
 		low_groups(m, with64, &g);
 		struct pick p = best_start(m, &g);
 		if (p.s != 0) {
@@ -228,4 +285,8 @@ void imp_low_window(struct imp *m)
 	}
 	m->hole_start = largest_hole(m);
 	imp_pack_most(m, &g);
+	if (!arrange_most(m, &g)) {
+		m->hole_start = largest_hole(m);
+		imp_pack_most(m, &g);
+	}
 }

@@ -15,6 +15,7 @@ struct req {
 	bool overflow;
 	struct p2mk_mtrr_plan_range r[IMP_MAX_RANGES];
 	const struct p2mk_layout_input *in; /* reserved regions */
+	bool over_reserved;                 /* stretch over them too */
 };
 
 static void req_add(struct req *q, uint64_t start, uint64_t end)
@@ -58,36 +59,44 @@ static unsigned bars_in(const struct p2mk_layout_output *out, uint64_t ws,
  */
 enum stretch { EXACT, BEST };
 
+/* A UC run [start, end) being stretched: the best [a, b) so far and its
+ * block count. */
+struct stretch_pick {
+	uint64_t start, end, a, b;
+	unsigned n;
+};
+
 /* A stretch never reaches over a reserved region the run does not hold
  * already (an RMRR is memory a device uses, not a BAR). */
-static void consider(const struct req *q, uint64_t a, uint64_t b, uint64_t hi,
-                     uint64_t *best_a, uint64_t *best_b, unsigned *best_n)
+static void consider(const struct req *q, struct stretch_pick *p, uint64_t a,
+                     uint64_t b, uint64_t hi)
 {
-	if (b > hi || lo_overlaps_reserved(q->in, a, b - a))
+	if (b > hi || (!q->over_reserved &&
+	               (lo_overlaps_reserved(q->in, a, p->start - a) ||
+	                lo_overlaps_reserved(q->in, p->end, b - p->end))))
 		return;
 	unsigned n = lo_greedy_count(a, b);
-	if (n < *best_n) {
-		*best_n = n;
-		*best_a = a;
-		*best_b = b;
+	if (n < p->n) {
+		p->n = n;
+		p->a = a;
+		p->b = b;
 	}
 }
 
 static void close_run(struct req *q, enum stretch how, uint64_t lo,
                       uint64_t start, uint64_t end, uint64_t hi)
 {
-	uint64_t a = start, b = end;
-	unsigned n = lo_greedy_count(start, end);
+	struct stretch_pick p = {start, end, start, end,
+	                         lo_greedy_count(start, end)};
 	if (how == BEST) {
-		consider(q, lo, hi, hi, &a, &b, &n);
+		consider(q, &p, lo, hi, hi);
 		for (unsigned bits = 1; bits <= 6; bits++) {
-			consider(q, start, start + round_sig(end - start, bits),
-			         hi, &a, &b, &n);
-			consider(q, lo, lo + round_sig(end - lo, bits), hi, &a,
-			         &b, &n);
+			consider(q, &p, start,
+			         start + round_sig(end - start, bits), hi);
+			consider(q, &p, lo, lo + round_sig(end - lo, bits), hi);
 		}
 	}
-	req_add(q, a, b);
+	req_add(q, p.a, p.b);
 }
 
 /* UC runs of one window [ws, we) under stretch rule @how. */
@@ -179,11 +188,12 @@ static void emit(const struct p2mk_layout_input *in,
 
 /* Both requests planned; the cheaper plan that fits VCNT is written. */
 bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
-                       struct p2mk_layout_output *out)
+                       struct p2mk_layout_output *out, bool over_reserved)
 {
 	struct choice c[2];
 	for (int i = 0; i < 2; i++) {
 		c[i].q.in = in;
+		c[i].q.over_reserved = over_reserved;
 		build_request(out, (enum stretch)i, &c[i].q);
 		plan_one(in, &c[i]);
 	}

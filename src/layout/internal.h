@@ -95,6 +95,10 @@ void lo_intent(struct p2mk_layout_output *out, uint64_t start, uint64_t end,
 void lo_window(struct p2mk_layout_window *w, uint64_t start, uint64_t end);
 void lo_error(struct p2mk_layout_output *out, const char *msg, int dev);
 
+/* A fresh output for @mode: nothing decided, every BAR "not reached". */
+void lo_reset(const struct p2mk_layout_input *in,
+              struct p2mk_layout_output *out, enum p2mk_layout_mode mode);
+
 /* Input checks of p2mk_layout_run(). */
 enum p2mk_err lo_validate(const struct p2mk_layout_input *in);
 
@@ -195,12 +199,14 @@ bool lo_bar_prefetchable(const struct p2mk_layout_input *in,
 /* The three planners. */
 void lo_plan_hvmloader(const struct p2mk_layout_input *in,
                        struct p2mk_layout_output *out);
+/* improved within its MTRR budget (improved_budget.c). */
 void lo_plan_improved(const struct p2mk_layout_input *in,
                       struct p2mk_layout_output *out);
 /* improved: MTRR writes from the mtrr planner; false (out->error) when
- * no programming within VCNT exists. */
+ * no programming within VCNT exists.  @over_reserved: UC runs may be
+ * stretched over reserved regions. */
 bool lo_improved_mtrrs(const struct p2mk_layout_input *in,
-                       struct p2mk_layout_output *out);
+                       struct p2mk_layout_output *out, bool over_reserved);
 void lo_plan_ovmf(const struct p2mk_layout_input *in,
                   struct p2mk_layout_output *out);
 

@@ -163,6 +163,21 @@ static const struct finding_name findings[P2MK_FIND_COUNT] = {
         {"xenpci-fallback",
          "the xenpci BAR could not go to the top of the hole (64-bit or "
          "too big) and was allocated like any other BAR"},
+    [P2MK_FIND_WB_LEFT_UC] =
+        {"wb-bar-left-uc",
+         "a BAR the per-BAR policy wants WB (prefetchable or xenpci) was "
+         "left UC: keeping it WB needs more variable MTRRs than the budget "
+         "(mtrr_budget: what hvmloader uses on the same input)"},
+    [P2MK_FIND_OVER_BUDGET] =
+        {"mtrr-over-budget",
+         "improved needs more variable MTRRs than hvmloader on this input: "
+         "it places BARs hvmloader leaves out, and leaving BARs UC does "
+         "not bring the count down to the budget"},
+    [P2MK_FIND_UC_OVER_RESERVED] =
+        {"uc-over-reserved",
+         "a UC run was stretched over a reserved region in the low hole to "
+         "stay within the MTRR budget (hvmloader's cover makes the whole "
+         "hole UC, reserved regions included)"},
 };
 
 const char *p2mk_layout_finding_id(enum p2mk_layout_finding_kind k)

@@ -92,7 +92,8 @@ enum p2mk_err lo_validate(const struct p2mk_layout_input *in)
 	    in->ram_pages >= (UINT64_C(1) << (in->maxphyaddr - 12)))
 		return P2MK_ERR_INVAL;
 	if ((unsigned)in->fw.planner > P2MK_LAYOUT_OVMF ||
-	    (unsigned)in->fw.ovmf_window > P2MK_OVMF_CLASSIC)
+	    (unsigned)in->fw.ovmf_window > P2MK_OVMF_CLASSIC ||
+	    (unsigned)in->fw.mtrr_budget > P2MK_MTRR_BUDGET_VCNT)
 		return P2MK_ERR_INVAL;
 	if (!reserved_ok(in) || !devs_ok(in))
 		return P2MK_ERR_INVAL;

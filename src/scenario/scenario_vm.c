@@ -10,6 +10,7 @@
 
 static const char *const planners[] = {"hvmloader", "improved", "ovmf"};
 static const char *const windows[] = {"quarter", "eighth", "classic"};
+static const char *const budgets[] = {"hvmloader", "vcnt"};
 static const char *const bar_kinds[] = {"io", "mem32", "mem64", "rom"};
 
 /* One hex digit's value, or -1. */
@@ -50,14 +51,13 @@ void p2mk_format_bdf(uint8_t devfn, char *buf, size_t len)
 static bool parse_firmware(struct p2mk_yaml *y, const yaml_node_t *n,
                            struct p2mk_layout_firmware *fw)
 {
-	static const char *const keys[] = {"planner",
-	                                   "allow_memory_relocate",
-	                                   "mmio_hole_size",
-	                                   "xen_platform_pci_bar_uc",
-	                                   "pci_mmio64_mb",
-	                                   "ovmf_window",
-	                                   NULL};
-	unsigned planner = fw->planner, window = fw->ovmf_window;
+	static const char *const keys[] = {
+	    "planner",        "allow_memory_relocate",
+	    "mmio_hole_size", "xen_platform_pci_bar_uc",
+	    "pci_mmio64_mb",  "ovmf_window",
+	    "mtrr_budget",    NULL};
+	unsigned planner = fw->planner, window = fw->ovmf_window,
+	         budget = fw->mtrr_budget;
 	uint64_t mb = 0;
 	if (!p2mk_yaml_map(y, n, keys, "vm.firmware") ||
 	    !p2mk_yaml_opt_enum(y, n, "planner", planners, 3, &planner) ||
@@ -67,8 +67,10 @@ static bool parse_firmware(struct p2mk_yaml *y, const yaml_node_t *n,
 	    !p2mk_yaml_opt_bool(y, n, "xen_platform_pci_bar_uc",
 	                        &fw->xen_platform_pci_bar_uc) ||
 	    !p2mk_yaml_opt_u64(y, n, "pci_mmio64_mb", 1, UINT32_MAX, &mb) ||
-	    !p2mk_yaml_opt_enum(y, n, "ovmf_window", windows, 3, &window))
+	    !p2mk_yaml_opt_enum(y, n, "ovmf_window", windows, 3, &window) ||
+	    !p2mk_yaml_opt_enum(y, n, "mtrr_budget", budgets, 2, &budget))
 		return false;
+	fw->mtrr_budget = (enum p2mk_mtrr_budget)budget;
 	fw->planner = (enum p2mk_layout_mode)planner;
 	fw->ovmf_window = (enum p2mk_ovmf_window)window;
 	fw->has_mmio_hole_size = p2mk_yaml_get(y, n, "mmio_hole_size") != NULL;

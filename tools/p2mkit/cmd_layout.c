@@ -125,6 +125,11 @@ static json_t *lists_json(const struct p2mk_layout_output *out, json_t *rec)
 	json_object_set_new(rec, "relocations", rel);
 	json_object_set_new(rec, "mtrr_writes", wr);
 	json_object_set_new(rec, "vcnt_used", json_integer(out->vcnt_used));
+	if (out->mode == P2MK_LAYOUT_IMPROVED)
+		json_object_set_new(
+		    rec, "mtrr_budget",
+		    json_pack("{s:i,s:i}", "pairs", out->mtrr_budget,
+		              "wb_bars_left_uc", out->wb_left_uc));
 	json_object_set_new(rec, "e820", e820);
 	return rec;
 }
@@ -319,8 +324,14 @@ static void layout_text(struct rep_out *o, const json_t *rec)
 	     i++)
 		rep_printf(o, "  [%s, %s) %s\n", rep_str(x, "start"),
 		           rep_str(x, "end"), rep_str(x, "type"));
-	rep_printf(o, "MTRR writes (%lld variable pairs):\n",
+	rep_printf(o, "MTRR writes (%lld variable pairs",
 	           rep_int(rec, "vcnt_used"));
+	const json_t *bu = rep_get(rec, "mtrr_budget");
+	if (bu != NULL)
+		rep_printf(o, "; budget %lld, %lld WB-wanted BARs left UC",
+		           rep_int(bu, "pairs"),
+		           rep_int(bu, "wb_bars_left_uc"));
+	rep_printf(o, "):\n");
 	for (i = 0;
 	     i < json_array_size(rep_get(rec, "mtrr_writes")) &&
 	     (x = json_array_get(rep_get(rec, "mtrr_writes"), i)) != NULL;
