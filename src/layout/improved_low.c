@@ -271,7 +271,7 @@ static bool arrange_most(struct imp *m, const struct groups *g)
 
 void imp_low_window(struct imp *m)
 {
-	struct groups g;
+	struct groups g = {.nuc = 0};
 	for (int with64 = !m->opts.keep64_high; with64 >= 0; with64--) {
 		low_groups(m, with64, &g);
 		struct pick p = best_start(m, &g);
