@@ -30,8 +30,12 @@ extern "C" {
 /* ---- p2m types (xen §10) --------------------------------------------- */
 
 /*
- * What a guest frame is.  The set is Xen's (xen §10) reduced to the types
- * whose memory type differs; paging, PoD and sharing states are omitted.
+ * What a guest frame is: Xen's p2m types (xen §10), named as Xen names
+ * them without the "p2m_" prefix.  Types Xen maps with no usable entry
+ * (emulated MMIO, populate-on-demand, the mem-paging states, broken
+ * frames) are "not present": no memory type applies (p2mk_p2mt_present()).
+ * ram_shared and ioreq_server are RAM for every memory-type rule (xen §10
+ * "as RAM"); only their permissions differ.
  * Read-only MMIO is not a type: as in Xen it is MMIO_DIRECT whose MFN lies
  * in the domain's read-only MMIO ranges (xen §6 row 1, §10 value 5).
  * "Special" host-shared pages (shared_info, grant frames, the APIC-access
@@ -48,16 +52,28 @@ enum p2mk_p2mt {
 	P2MK_P2M_GRANT_RW,     /* writable grant mapping */
 	P2MK_P2M_GRANT_RO,     /* read-only grant mapping */
 	P2MK_P2M_FOREIGN,      /* another domain's RAM */
+	P2MK_P2M_RAM_SHARED,   /* copy-on-write shared RAM (read-only) */
+	P2MK_P2M_IOREQ_SERVER, /* RAM whose writes go to an ioreq server */
+	P2MK_P2M_POD,          /* populate-on-demand: not present */
+	P2MK_P2M_PAGING_OUT,   /* mem-paging, being evicted: not present */
+	P2MK_P2M_PAGED,        /* mem-paging, evicted: not present */
+	P2MK_P2M_PAGING_IN,    /* mem-paging, being restored: not present */
+	P2MK_P2M_RAM_BROKEN,   /* hardware-failed frame: not present */
 	P2MK_P2MT_COUNT,
 };
 
 /** p2mk_p2mt_name() - "ram_rw", "mmio_direct", ... ("?" if out of range). */
 const char *p2mk_p2mt_name(enum p2mk_p2mt t);
 
-/** p2mk_p2mt_parse() - inverse of p2mk_p2mt_name(); false if unknown. */
+/**
+ * p2mk_p2mt_parse() - inverse of p2mk_p2mt_name(), also accepting Xen's
+ * own spelling with the "p2m_" prefix ("p2m_ram_shared"); false if
+ * unknown.
+ */
 bool p2mk_p2mt_parse(const char *s, enum p2mk_p2mt *t);
 
-/** p2mk_p2mt_is_ram() - RAM rw/ro/logdirty (xen §10 "RAM" group). */
+/** p2mk_p2mt_is_ram() - a present type of Xen's "RAM" group (xen §10):
+ * ram_rw, ram_ro, ram_logdirty, ram_shared, ioreq_server. */
 bool p2mk_p2mt_is_ram(enum p2mk_p2mt t);
 
 /** p2mk_p2mt_present() - true if the type maps a frame the guest can use. */
@@ -141,6 +157,45 @@ static inline uint64_t p2mk_mfn_range_last(const struct p2mk_mfn_range *r)
 {
 	return r->first.v + (r->count - 1);
 }
+
+/*
+ * Range lists with the semantics of Xen's rangesets (xen §6 "Range
+ * lists", xen/common/rangeset.c): a set of host frames kept as ranges in
+ * caller storage, sorted, disjoint and never adjacent, because inserting a
+ * range merges it with every range it overlaps *or touches*.  The domain
+ * keeps its read-only MMIO and special ranges this way.  The queries below
+ * answer against the union of any array of ranges (sorted or not,
+ * overlapping or not), so a view built by hand gets the same answers as
+ * the domain's merged lists: a block covered by two adjacent ranges is
+ * contained, as rangeset_contains_range() says.
+ */
+
+/**
+ * p2mk_rangeset_insert() - add the @count frames from @first to the
+ * rangeset @set[0..*@n) of capacity @cap, merging every range it overlaps
+ * or touches.  Errors leave the set unchanged: P2MK_ERR_INVAL for an empty
+ * or wrapping range or *@n > @cap; P2MK_ERR_NOMEM when the result would
+ * need more than @cap ranges.
+ */
+enum p2mk_err p2mk_rangeset_insert(struct p2mk_mfn_range *set, unsigned *n,
+                                   unsigned cap, p2mk_mfn_t first,
+                                   uint64_t count);
+
+/** p2mk_ranges_overlap() - does any frame of the @count frames from
+ * @first lie in a range of @r[0..@n)?  (@count >= 1.) */
+bool p2mk_ranges_overlap(const struct p2mk_mfn_range *r, unsigned n,
+                         p2mk_mfn_t first, uint64_t count);
+
+/** p2mk_ranges_contain() - does the union of @r[0..@n) hold every one of
+ * the @count frames from @first?  (@count >= 1; Xen's
+ * rangeset_contains_range on the merged set.) */
+bool p2mk_ranges_contain(const struct p2mk_mfn_range *r, unsigned n,
+                         p2mk_mfn_t first, uint64_t count);
+
+/** p2mk_ranges_covered() - how many of the @count frames from @first lie
+ * in the union of @r[0..@n) (each frame counted once). */
+uint64_t p2mk_ranges_covered(const struct p2mk_mfn_range *r, unsigned n,
+                             p2mk_mfn_t first, uint64_t count);
 
 /* Attributes of an assigned host I/O range (iomem caps / a device BAR). */
 #define P2MK_IO_PREFETCHABLE P2MK_BIT(0) /* a prefetchable BAR */
@@ -535,9 +590,10 @@ enum p2mk_err p2mk_p2m_deassign_device(struct p2mk_p2m *p);
 
 /**
  * p2mk_p2m_add_mmio_ro() - the @count host frames from @first become
- * read-only MMIO (Xen's mmio_ro_ranges, e.g. MSI-X tables).  A
- * configuration change.  P2MK_ERR_INVAL for an empty or wrapping range,
- * P2MK_ERR_NOMEM when P2MK_P2M_MAX_RO ranges are held.
+ * read-only MMIO (Xen's mmio_ro_ranges, e.g. MSI-X tables), merged as a
+ * rangeset with the ranges it overlaps or touches.  A configuration
+ * change.  P2MK_ERR_INVAL for an empty or wrapping range, P2MK_ERR_NOMEM
+ * when the merged set would need more than P2MK_P2M_MAX_RO ranges.
  */
 enum p2mk_err p2mk_p2m_add_mmio_ro(struct p2mk_p2m *p, p2mk_mfn_t first,
                                    uint64_t count);

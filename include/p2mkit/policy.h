@@ -22,6 +22,7 @@ extern "C" {
 /* The policies (each defined in src/policy/<name>.c). */
 extern const struct p2mk_policy p2mk_policy_xen_ept;
 extern const struct p2mk_policy p2mk_policy_xen_ept_cdf;
+extern const struct p2mk_policy p2mk_policy_xen_ept_exact;
 extern const struct p2mk_policy p2mk_policy_xen_npt;
 extern const struct p2mk_policy p2mk_policy_kvm_x86_6_10;
 extern const struct p2mk_policy p2mk_policy_kvm_x86_6_11;
@@ -58,6 +59,35 @@ int p2mk_xen_mtrr_get_type(const struct p2mk_mtrr_state *m, p2mk_gpa_t gpa,
                            unsigned order);
 int p2mk_xen_mtrr_get_type_host(const struct p2mk_mtrr_state *m, p2mk_hpa_t hpa,
                                 unsigned order);
+
+/**
+ * struct p2mk_xen_ept_truth - Xen's answer for a block next to the truth.
+ * @truth: what "xen-ept-exact" answers: one EMT if every 4 KiB page of the
+ * block gets that EMT (and IPAT) from Xen's rules at order 0, otherwise
+ * MIXED.  @differ: pages whose order-0 answer differs from the Xen answer
+ * compared against (0 when that answer is MIXED: split pages get their
+ * own answers); @first_differ: the lowest such guest frame.
+ * @needless_split: Xen splits a block that is uniform.  @pieces: uniform
+ * pieces the block was cut into to find this out.
+ */
+struct p2mk_xen_ept_truth {
+	struct p2mk_policy_out truth;
+	uint64_t differ;
+	p2mk_gfn_t first_differ;
+	bool needless_split;
+	uint64_t pieces;
+};
+
+/**
+ * p2mk_xen_ept_truth() - compare @xen, an xen-ept answer for query @q in
+ * view @v, with the per-page truth (see struct p2mk_xen_ept_truth).  The
+ * block is cut only at the boundaries of the MTRR ranges, pinned ranges,
+ * read-only MMIO and special ranges inside it, never page by page.
+ */
+void p2mk_xen_ept_truth(const struct p2mk_policy_view *v,
+                        const struct p2mk_policy_query *q,
+                        const struct p2mk_policy_out *xen,
+                        struct p2mk_xen_ept_truth *t);
 
 /**
  * p2mk_xen_var_overlapped() - Xen's `overlapped` flag (xen §2.1): true if

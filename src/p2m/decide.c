@@ -58,7 +58,11 @@ struct p2mk_pt_attrs p2mk_p2mi_base_attrs(const struct p2mk_p2m *p,
 	switch (type) {
 	case P2MK_P2M_RAM_RO:
 	case P2MK_P2M_RAM_LOGDIRTY:
+	case P2MK_P2M_RAM_SHARED: /* copy-on-write: writes fault (xen §10) */
 		a.perm = P2MK_PT_R | P2MK_PT_X;
+		break;
+	case P2MK_P2M_IOREQ_SERVER: /* writes go to the ioreq server */
+		a.perm = P2MK_PT_R;
 		break;
 	case P2MK_P2M_MMIO_DIRECT:
 		a.perm = P2MK_PT_R | P2MK_PT_X;

@@ -230,11 +230,11 @@ static enum p2mk_err add_range(struct p2mk_p2m *p, struct p2mk_mfn_range *r,
                                unsigned *n, unsigned max, p2mk_mfn_t first,
                                uint64_t count)
 {
-	if (!range_ok(first, count))
-		return P2MK_ERR_INVAL;
-	if (*n == max)
-		return P2MK_ERR_NOMEM;
-	r[(*n)++] = (struct p2mk_mfn_range){first, count};
+	/* Xen keeps these lists as rangesets: adjacent and overlapping
+	 * ranges merge (xen §6 "Range lists"). */
+	enum p2mk_err err = p2mk_rangeset_insert(r, n, max, first, count);
+	if (err)
+		return err;
 	changed_all(p, P2MK_EV_CONFIG, p2mi_cfp(p));
 	return P2MK_OK;
 }

@@ -16,6 +16,13 @@ static const char *const p2mt_names[P2MK_P2MT_COUNT] = {
     [P2MK_P2M_GRANT_RW] = "grant_map_rw",
     [P2MK_P2M_GRANT_RO] = "grant_map_ro",
     [P2MK_P2M_FOREIGN] = "map_foreign",
+    [P2MK_P2M_RAM_SHARED] = "ram_shared",
+    [P2MK_P2M_IOREQ_SERVER] = "ioreq_server",
+    [P2MK_P2M_POD] = "populate_on_demand",
+    [P2MK_P2M_PAGING_OUT] = "ram_paging_out",
+    [P2MK_P2M_PAGED] = "ram_paged",
+    [P2MK_P2M_PAGING_IN] = "ram_paging_in",
+    [P2MK_P2M_RAM_BROKEN] = "ram_broken",
 };
 
 static const char *const arch_names[] = {
@@ -41,6 +48,9 @@ const char *p2mk_p2mt_name(enum p2mk_p2mt t)
 
 bool p2mk_p2mt_parse(const char *s, enum p2mk_p2mt *t)
 {
+	/* Xen's spelling: p2m_ram_rw, p2m_ioreq_server, ... (xen §10). */
+	if (s[0] == 'p' && s[1] == '2' && s[2] == 'm' && s[3] == '_')
+		s += 4;
 	for (unsigned i = 0; i < P2MK_P2MT_COUNT; i++) {
 		if (streq(s, p2mt_names[i])) {
 			*t = (enum p2mk_p2mt)i;
@@ -53,14 +63,16 @@ bool p2mk_p2mt_parse(const char *s, enum p2mk_p2mt *t)
 bool p2mk_p2mt_is_ram(enum p2mk_p2mt t)
 {
 	return t == P2MK_P2M_RAM_RW || t == P2MK_P2M_RAM_RO ||
-	       t == P2MK_P2M_RAM_LOGDIRTY;
+	       t == P2MK_P2M_RAM_LOGDIRTY || t == P2MK_P2M_RAM_SHARED ||
+	       t == P2MK_P2M_IOREQ_SERVER;
 }
 
 bool p2mk_p2mt_present(enum p2mk_p2mt t)
 {
-	/* Emulated MMIO is deliberately not present: accesses trap (§10). */
+	/* Emulated MMIO, PoD, paging and broken frames have no usable
+	 * entry: accesses trap (xen §10, EPT perms "-"). */
 	return t != P2MK_P2M_INVALID && t != P2MK_P2M_MMIO_DM &&
-	       (unsigned)t < P2MK_P2MT_COUNT;
+	       t < P2MK_P2M_POD;
 }
 
 const char *p2mk_arch_name(enum p2mk_arch arch)

@@ -10,13 +10,21 @@
 #include "internal.h"
 
 static const struct p2mk_policy *const all_policies[] = {
-    &p2mk_policy_xen_ept,       &p2mk_policy_xen_ept_cdf,
-    &p2mk_policy_xen_npt,       &p2mk_policy_kvm_x86_6_10,
-    &p2mk_policy_kvm_x86_6_11,  &p2mk_policy_kvm_x86_noquirk,
-    &p2mk_policy_kvm_svm,       &p2mk_policy_bhyve,
-    &p2mk_policy_acrn,          &p2mk_policy_kvm_arm64_6_8,
-    &p2mk_policy_kvm_arm64_6_9, &p2mk_policy_kvm_arm64_pfnmap,
-    &p2mk_policy_hafnium,       &p2mk_policy_bao,
+    &p2mk_policy_xen_ept,
+    &p2mk_policy_xen_ept_cdf,
+    &p2mk_policy_xen_ept_exact,
+    &p2mk_policy_xen_npt,
+    &p2mk_policy_kvm_x86_6_10,
+    &p2mk_policy_kvm_x86_6_11,
+    &p2mk_policy_kvm_x86_noquirk,
+    &p2mk_policy_kvm_svm,
+    &p2mk_policy_bhyve,
+    &p2mk_policy_acrn,
+    &p2mk_policy_kvm_arm64_6_8,
+    &p2mk_policy_kvm_arm64_6_9,
+    &p2mk_policy_kvm_arm64_pfnmap,
+    &p2mk_policy_hafnium,
+    &p2mk_policy_bao,
 };
 
 #define NPOLICIES (sizeof(all_policies) / sizeof(all_policies[0]))

@@ -56,6 +56,14 @@ static const struct p2mk_policy_terms terms[] = {
      IN(GUEST_MTRR) | IN(HOST_MTRR) | IN(FULL_CACHEABILITY) | IN(MMIO_RO) |
          IN(SPECIAL) | IN(PINNED),
      {XEN_EPT_NAMES}},
+    {&p2mk_policy_xen_ept_exact,
+     "Xen",
+     "epte_get_entry_emt() per 4 KiB page, superpage defect fixed (xen §6, "
+     "§16 defect 3)",
+     "mtrr_get_type() at order 0 (xen §4)",
+     IN(GUEST_MTRR) | IN(HOST_MTRR) | IN(IOMMU) | IN(IO_RANGES) | IN(IO_CAPS) |
+         IN(MMIO_RO) | IN(SPECIAL) | IN(PINNED),
+     {XEN_EPT_NAMES}},
     {&p2mk_policy_xen_npt,
      "Xen",
      "p2m_type_to_flags() (xen §10, §9.6)",

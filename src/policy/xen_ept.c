@@ -10,43 +10,6 @@
  */
 #include "internal.h"
 
-/* Does [first, last] meet any range of @r / lie entirely inside one? */
-static bool frames_overlap(const struct p2mk_mfn_range *r, unsigned n,
-                           uint64_t first, uint64_t last)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (first <= p2mk_mfn_range_last(&r[i]) && last >= r[i].first.v)
-			return true;
-	}
-	return false;
-}
-
-static bool frames_contained(const struct p2mk_mfn_range *r, unsigned n,
-                             uint64_t first, uint64_t last)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (first >= r[i].first.v && last <= p2mk_mfn_range_last(&r[i]))
-			return true;
-	}
-	return false;
-}
-
-/* Number of frames of [first, first + count) inside the special ranges. */
-static uint64_t special_frames(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
-                               uint64_t count)
-{
-	uint64_t first = mfn.v, last = first + count - 1, n = 0;
-	for (unsigned i = 0; i < v->nspecial; i++) {
-		const struct p2mk_mfn_range *r = &v->special[i];
-		uint64_t rl = p2mk_mfn_range_last(r);
-		uint64_t lo = r->first.v > first ? r->first.v : first;
-		uint64_t hi = rl < last ? rl : last;
-		if (lo <= hi)
-			n += hi - lo + 1;
-	}
-	return n;
-}
-
 void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
                              const struct p2mk_policy_query *q,
                              struct p2mk_policy_out *o, bool cdf)
@@ -63,10 +26,13 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	 * Row 1: read-only MMIO.  The end of the MFN range is formed by OR,
 	 * not addition, so it cannot overflow; reproduced as such.
 	 */
-	uint64_t ro_last = q->mfn.v | (count - 1);
-	if (frames_overlap(v->mmio_ro, v->nmmio_ro, q->mfn.v, ro_last)) {
-		if (q->order == 0 || frames_contained(v->mmio_ro, v->nmmio_ro,
-		                                      q->mfn.v, ro_last))
+	uint64_t ro_count = (q->mfn.v | (count - 1)) - q->mfn.v + 1;
+	if (p2mk_ranges_overlap(v->mmio_ro, v->nmmio_ro, q->mfn, ro_count)) {
+		/* rangeset_contains_range: against the merged union, so two
+		 * adjacent ranges contain a block they cover together. */
+		if (q->order == 0 ||
+		    p2mk_ranges_contain(v->mmio_ro, v->nmmio_ro, q->mfn,
+		                        ro_count))
 			pol_ept(o, P2MK_MT_UC, true, "1 ro-mmio: UC+IPAT",
 			        "xen §6 row 1");
 		else
@@ -95,7 +61,8 @@ void p2mk_pol_xen_ept_decide(const struct p2mk_policy_view *v,
 	 * of the 2^order frames (xen §16 defect 4): count the work.
 	 */
 	o->special_checks = count;
-	uint64_t nspecial = special_frames(v, q->mfn, count);
+	uint64_t nspecial =
+	    p2mk_ranges_covered(v->special, v->nspecial, q->mfn, count);
 	if (nspecial == count) {
 		pol_ept(o, P2MK_MT_WB, true, "3 special page: WB+IPAT",
 		        "xen §6 row 3 (ca24b2ffdb)");

@@ -25,13 +25,8 @@ static void decide(const struct p2mk_policy_view *v,
 		        "xen §10 NPT column; x86 §9.3");
 		return;
 	}
-	uint64_t last = q->mfn.v + (p2mk_order_frames(q->order) - 1);
-	unsigned ro = 0;
-	for (unsigned i = 0; i < v->nmmio_ro; i++) {
-		const struct p2mk_mfn_range *r = &v->mmio_ro[i];
-		if (q->mfn.v <= p2mk_mfn_range_last(r) && last >= r->first.v)
-			ro = 1;
-	}
+	bool ro = p2mk_ranges_overlap(v->mmio_ro, v->nmmio_ro, q->mfn,
+	                              p2mk_order_frames(q->order));
 	if (ro && q->order > 0) {
 		/* set_mmio_p2m_entry retries read-only MMIO at order 0
 		 * (xen §11.2). */

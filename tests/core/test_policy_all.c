@@ -91,6 +91,8 @@ static const struct expect expected[] = {
     /* xen §6 rows 7, 4, 4, 4', 3, 4. */
     {"xen-ept", SAME("WB", "UC", "UC", "WB+IPAT", "WB+IPAT", "UC")},
     {"xen-ept-cdf", SAME("WB", "UC", "UC", "WB+IPAT", "WB+IPAT", "UC")},
+    /* Single pages: exactly xen-ept (xen §6 at order 0). */
+    {"xen-ept-exact", SAME("WB", "UC", "UC", "WB+IPAT", "WB+IPAT", "UC")},
     /* xen §10 NPT column; special pages get nothing on AMD (§15). */
     {"xen-npt", SAME("hPAT0 WB", "hPAT2 UC-", "hPAT2 UC-", "hPAT0 WB",
                      "hPAT0 WB", "hPAT2 UC-")},

@@ -45,6 +45,13 @@ static const struct cli_choice p2mt_names[] = {
     {"grant_map_rw", P2MK_P2M_GRANT_RW},
     {"grant_map_ro", P2MK_P2M_GRANT_RO},
     {"map_foreign", P2MK_P2M_FOREIGN},
+    {"ram_shared", P2MK_P2M_RAM_SHARED},
+    {"ioreq_server", P2MK_P2M_IOREQ_SERVER},
+    {"populate_on_demand", P2MK_P2M_POD},
+    {"ram_paging_out", P2MK_P2M_PAGING_OUT},
+    {"ram_paged", P2MK_P2M_PAGED},
+    {"ram_paging_in", P2MK_P2M_PAGING_IN},
+    {"ram_broken", P2MK_P2M_RAM_BROKEN},
     {"invalid", P2MK_P2M_INVALID},
     {NULL, 0}};
 
