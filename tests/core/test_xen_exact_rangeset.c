@@ -209,7 +209,7 @@ static void random_inserts_match_a_bitmap(void **state)
 	struct test_rng rng = {test_seed(0x5e7)};
 	unsigned inserts = 0, nomem = 0, merges = 0;
 	for (unsigned round = 0; round < 2000; round++) {
-		struct p2mk_mfn_range s[8];
+		struct p2mk_mfn_range s[8] = {{{0}, 0}};
 		unsigned n = 0;
 		bool bits[SPACE] = {0};
 		for (unsigned k = 0; k < 12; k++) {
@@ -218,7 +218,7 @@ static void random_inserts_match_a_bitmap(void **state)
 			    1 + test_rng_below(&rng, 1 + (SPACE - f) / 8);
 			struct p2mk_mfn_range before[8];
 			unsigned nb = n;
-			memcpy(before, s, sizeof(s));
+			memcpy(before, s, nb * sizeof(s[0]));
 			enum p2mk_err err =
 			    p2mk_rangeset_insert(s, &n, 8, p2mk_mfn(f), c);
 			if (err) {

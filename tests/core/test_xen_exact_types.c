@@ -8,6 +8,8 @@
  */
 #include "test_policy_env.h"
 
+#include <stdio.h>
+
 static void every_xen_type_has_its_name_and_prefix_form(void **state)
 {
 	(void)state;
@@ -30,8 +32,8 @@ static void every_xen_type_has_its_name_and_prefix_form(void **state)
 	bool seen[P2MK_P2MT_COUNT] = {0};
 	for (unsigned i = 0; i < 16; i++) {
 		enum p2mk_p2mt t, u;
-		char pre[40] = "p2m_";
-		strcat(pre, xen[i]);
+		char pre[40];
+		snprintf(pre, sizeof(pre), "p2m_%s", xen[i]);
 		assert_true(p2mk_p2mt_parse(xen[i], &t));
 		assert_true(p2mk_p2mt_parse(pre, &u));
 		assert_int_equal(t, u);
