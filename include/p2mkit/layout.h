@@ -23,6 +23,7 @@
 #define P2MKIT_LAYOUT_H
 
 #include <p2mkit/base.h>
+#include <p2mkit/physmap.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -339,6 +340,28 @@ struct p2mk_layout_output {
 enum p2mk_err p2mk_layout_run(const struct p2mk_layout_input *in,
                               enum p2mk_layout_mode mode,
                               struct p2mk_layout_output *out);
+
+/**
+ * p2mk_layout_execute() - carry out @out's RAM relocation on a domain:
+ * each relocations[] entry, in order, through p2mk_physmap_relocate() on
+ * @pm with @batch (P2MK_RELOC_XEN16 is what Xen does for hvmloader's
+ * gmfn_range calls; P2MK_RELOC_WHOLE the improved planner's one batched
+ * operation).  What the physmap did (hypercalls, flushes, descriptors,
+ * pages) is added to *@c.
+ *
+ * The source ranges must be the domain's RAM (as libxl's split populated
+ * it) and the destinations free or RAM.  All or nothing: when a
+ * relocation fails part-way (P2MK_ERR_NOMEM from the allocator,
+ * P2MK_ERR_NOENT for a hole in the source, ...) the pages already moved
+ * are moved back, newest first, and the error is returned: every gfn
+ * maps the frame and type it had, in the p2m and the IOMMU, and no frame
+ * changes owner.  *@c then also counts the moves back.  P2MK_ERR_INVAL,
+ * nothing done: NULL arguments, @batch out of range or a corrupt @out.
+ */
+enum p2mk_err p2mk_layout_execute(const struct p2mk_layout_output *out,
+                                  struct p2mk_physmap *pm,
+                                  enum p2mk_reloc_batch batch,
+                                  struct p2mk_physmap_counts *c);
 
 /** p2mk_layout_mode_name() / _parse() - "hvmloader", "improved", "ovmf". */
 const char *p2mk_layout_mode_name(enum p2mk_layout_mode m);
