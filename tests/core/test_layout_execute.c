@@ -135,7 +135,7 @@ struct state {
 
 static void take(struct env *e, struct state *s)
 {
-	for (uint64_t i = 0; i < 2 * WIN; i++) {
+	for (uint64_t i = 0; i < 2 * (uint64_t)WIN; i++) {
 		uint64_t g = i < WIN ? 0xE0000 + i : GFN_4G + (i - WIN);
 		struct p2mk_p2m_entry en;
 		s->p2m[i] = p2mk_p2m_get(&e->p2m, p2mk_gfn(g), &en) == P2MK_OK
@@ -196,7 +196,7 @@ static void failure_at_every_allocation_leaves_domain_unchanged(void **st)
 	(void)st;
 	static struct p2mk_layout_input in;
 	static struct p2mk_layout_output out;
-	const uint64_t ram = UINT64_C(0xE0000000) + 512 * 4096;
+	const uint64_t ram = UINT64_C(0xE0000000) + MIB(2);
 	unsigned failures = 0;
 	for (unsigned v = 0; v < 4; v++) {
 		plan(&in, ram,
@@ -225,7 +225,7 @@ static void hole_in_source_undoes_earlier_calls(void **st)
 	static struct p2mk_layout_input in;
 	static struct p2mk_layout_output out;
 	static struct state before, after;
-	const uint64_t ram = UINT64_C(0xE0000000) + 512 * 4096;
+	const uint64_t ram = UINT64_C(0xE0000000) + MIB(2);
 	plan(&in, ram, P2MK_LAYOUT_HVMLOADER, &out);
 	split_in_two(&out);
 	out.relocs[1].src = p2mk_gfn(out.relocs[1].src.v - 1); /* unmapped */
