@@ -76,7 +76,12 @@ static bool needs_flush(const struct p2mk_iommu *io)
 /* The gather is empty now: everything gathered has been invalidated. */
 static void complete(struct p2mk_iommu *io)
 {
-	io->g = (struct p2mk_iommu_gather){.n = 0};
+	/* ranges past n are never read: resetting the count and flags is
+	 * enough, and keeps a flush point with nothing gathered cheap */
+	io->g.n = 0;
+	io->g.modified = false;
+	io->g.added = false;
+	io->g.nonleaf = false;
 	io->gen++;
 	io->fq_n = 0;
 	iommu_release_deferred(io);

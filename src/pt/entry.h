@@ -10,6 +10,15 @@
 #include <p2mkit/pt.h>
 
 #define PT_NENT P2MK_PT_ENTRIES
+
+/* For the few hot paths specialised by a constant argument (read.c). */
+#if defined(__GNUC__)
+#define PT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define PT_NOINLINE      __attribute__((noinline))
+#else
+#define PT_ALWAYS_INLINE inline
+#define PT_NOINLINE
+#endif
 #define PT_IDXM (P2MK_PT_ENTRIES - 1u)
 
 /* Frames one entry at @level covers. */
@@ -200,9 +209,5 @@ void p2mk_pti_free_subtree(struct p2mk_pt *pt, uint64_t *t, unsigned level);
  */
 void p2mk_pti_drop_table(struct pt_inval *iv, uint64_t *p, unsigned level,
                          uint64_t g, uint64_t v);
-
-/* Fill @leaf for leaf @e at @level translating @g (read.c). */
-void p2mk_pti_fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
-                        uint64_t g, struct p2mk_pt_leaf *leaf);
 
 #endif /* P2MKIT_PT_ENTRY_H */

@@ -8,7 +8,7 @@
  * Bit positions are from the manuals cited per format; docs/pt.md lists
  * what each format leaves out.
  */
-#include <p2mkit/pt.h>
+#include "fmt_ept.h"
 
 #define B  P2MK_BIT
 #define GM P2MK_GENMASK
@@ -42,26 +42,6 @@ static enum p2mk_err check_common(const struct p2mk_pt_fmt *f,
 }
 
 /* ---- Intel EPT (SDM vol. 3C §29.3.2, Tables 29-1..29-6; x86 §8.1) ---- */
-
-#define EPT_R      B(0)
-#define EPT_W      B(1)
-#define EPT_X      B(2)
-#define EPT_EMT_LO 3 /* bits 5:3, leaves only */
-#define EPT_IPAT   B(6)
-#define EPT_PS     B(7) /* leaf at levels 1, 2 */
-#define EPT_A      B(8)
-#define EPT_D      B(9)
-#define EPT_SNP                                                                \
-	B(11)        /* ignored by the CPU; VT-d SNP when tables are shared    \
-	              */
-#define EPT_SW_LO 52 /* bits 57:52 ignored (Xen keeps its p2m type there) */
-/*
- * Bit 62 is ignored in every EPT entry.  Xen's recalc bit is 10, but 10 is
- * the user-execute permission once mode-based execute control is on, so
- * the mark lives where no VMX feature reaches.
- */
-#define EPT_RECALC B(62)
-#define EPT_SVE    B(63)
 
 static enum p2mk_err ept_check(const struct p2mk_pt_fmt *f,
                                const struct p2mk_pt_attrs *a)
@@ -106,18 +86,7 @@ static void ept_decode(const struct p2mk_pt_fmt *f, uint64_t e, unsigned level,
                        struct p2mk_pt_attrs *a)
 {
 	(void)level;
-	a->perm = (uint8_t)((e & EPT_R ? P2MK_PT_R : 0) |
-	                    (e & EPT_W ? P2MK_PT_W : 0) |
-	                    (e & EPT_X ? P2MK_PT_X : 0));
-	a->mt = (uint8_t)fget(e, EPT_EMT_LO, 3);
-	a->sh = 0;
-	a->sw = (uint8_t)fget(e, EPT_SW_LO, f->sw_bits);
-	a->flags = (uint16_t)((e & EPT_IPAT ? P2MK_PT_IPAT : 0) |
-	                      (e & EPT_A ? P2MK_PT_A : 0) |
-	                      (e & EPT_D ? P2MK_PT_D : 0) |
-	                      (e & EPT_SNP ? P2MK_PT_SNP : 0) |
-	                      (e & EPT_RECALC ? P2MK_PT_RECALC : 0) |
-	                      (e & EPT_SVE ? P2MK_PT_SVE : 0));
+	p2mk_pti_ept_decode(f, e, a);
 }
 
 /*
@@ -132,8 +101,8 @@ static uint64_t ept_table(const struct p2mk_pt_fmt *f, uint64_t pa,
 	return pa | EPT_R | EPT_W | EPT_X;
 }
 
-static const struct p2mk_pt_fmt_ops ept_ops = {ept_check, ept_leaf, ept_decode,
-                                               ept_table};
+const struct p2mk_pt_fmt_ops p2mk_pti_ept_ops = {ept_check, ept_leaf,
+                                                 ept_decode, ept_table};
 
 #define EPT_FLAGS                                                              \
 	(P2MK_PT_IPAT | P2MK_PT_A | P2MK_PT_D | P2MK_PT_SNP | P2MK_PT_SVE |    \
@@ -147,7 +116,7 @@ static const struct p2mk_pt_fmt_ops ept_ops = {ept_check, ept_leaf, ept_decode,
 		.hw_leaf_levels = 0x7, .leaf_levels = 0x7,                     \
 		.flags_ok = EPT_FLAGS, .present_mask = EPT_R | EPT_W | EPT_X,  \
 		.table_mask = EPT_PS, .table_match = {0}, .bbm_mask = 0,       \
-		.ops = &ept_ops,                                               \
+		.ops = &p2mk_pti_ept_ops,                                      \
 	}
 
 /*

@@ -5,9 +5,25 @@
  * anything, so they take a const pt; lookups may run concurrently.
  */
 #include "cursor.h"
+#include "fmt_ept.h"
 
-void p2mk_pti_fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
-                        uint64_t g, struct p2mk_pt_leaf *leaf)
+/*
+ * The attributes of leaf @e: the built-in EPT formats inline, any other
+ * through the format's hook (the indirect call and the spills around it
+ * cost a lookup more than the decoding itself).
+ */
+static inline void decode_leaf(const struct p2mk_pt *pt, uint64_t e,
+                               unsigned level, struct p2mk_pt_attrs *a)
+{
+	if (pt->fmt.ops == &p2mk_pti_ept_ops)
+		p2mk_pti_ept_decode(&pt->fmt, e, a);
+	else
+		pt->fmt.ops->decode(&pt->fmt, e, level, a);
+}
+
+static PT_ALWAYS_INLINE void fill_leaf(const struct p2mk_pt *pt, uint64_t e,
+                                       unsigned level, uint64_t g,
+                                       struct p2mk_pt_leaf *leaf)
 {
 	leaf->gfn = p2mk_gfn(g & ~(pt_span(level) - 1));
 	leaf->mfn = p2mk_mfn(leaf_mfn(pt, e, level));
@@ -15,21 +31,73 @@ void p2mk_pti_fill_leaf(const struct p2mk_pt *pt, uint64_t e, unsigned level,
 	leaf->level = level;
 	leaf->raw = e;
 	leaf->table = false;
-	pt->fmt.ops->decode(&pt->fmt, e, level, &leaf->attrs);
+	decode_leaf(pt, e, level, &leaf->attrs);
 }
 
 /*
- * The walk of one lookup: a cursor from the root down to the entry that
- * translates @g, left in *@c (its level is the leaf's).  RANGE beyond the
- * input width, NOENT if nothing maps @g.
+ * The descent of one lookup through the direct map, for a tree whose top
+ * level is @top.  Callers pass a constant @top (one call per depth) so the
+ * loop unrolls into a straight run of dependent loads with every shift
+ * constant: a lone lookup overlaps its cache misses with the next one's
+ * only as far as the reorder window reaches, so every instruction counts
+ * (measured in docs/pt.md).  Same entries and tests as cur_down().
  */
-static inline enum p2mk_err walk_one(const struct p2mk_pt *pt, uint64_t g,
-                                     struct pt_cur *c, uint64_t *e)
+static PT_ALWAYS_INLINE uint64_t fast_down(const struct p2mk_pt *pt, uint64_t g,
+                                           unsigned top, unsigned *level)
+{
+	const uint64_t pm = pt->fmt.present_mask;
+	const uint64_t tm = pt->fmt.table_mask;
+	const uint64_t oa = pt->oa_mask;
+	const uint64_t off = pt->va_offset;
+	unsigned L = top;
+	uint64_t i = g >> (P2MK_PT_TABLE_LG2 * L);
+	uint64_t e = pt->root[i >> P2MK_PT_TABLE_LG2][i & PT_IDXM];
+	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
+		// NOLINTNEXTLINE(performance-no-int-to-ptr)
+		const uint64_t *t =
+		    (const uint64_t *)(uintptr_t)((e & oa) + off);
+		L--;
+		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & PT_IDXM];
+	}
+	*level = L;
+	return e;
+}
+
+/*
+ * The walk of one lookup with a cursor and mm_ops.phys_to_virt, for trees
+ * without a declared direct map (kept out of line: the fast path stays
+ * short).
+ */
+static PT_NOINLINE uint64_t slow_down(const struct p2mk_pt *pt, uint64_t g,
+                                      unsigned *level)
+{
+	struct pt_cur c;
+	cur_init(&c, pt, g, g + 1);
+	uint64_t e = cur_down(pt, &c);
+	*level = c.level;
+	return e;
+}
+
+/*
+ * The walk of one lookup: from the root down to the entry that translates
+ * @g, in *@e, its level in *@level.  RANGE beyond the input width, NOENT
+ * if nothing maps @g.  fast_down() for the built-in depths (3, 4, 5
+ * levels) when the embedder declared a direct map.
+ */
+static PT_ALWAYS_INLINE enum p2mk_err
+walk_one(const struct p2mk_pt *pt, uint64_t g, unsigned *level, uint64_t *e)
 {
 	if (g >= pt->gfn_limit)
 		return P2MK_ERR_RANGE;
-	cur_init(c, pt, g, g + 1);
-	*e = cur_down(pt, c);
+	const unsigned depth = pt->direct ? pt->fmt.levels : 0;
+	if (depth == 4)
+		*e = fast_down(pt, g, 3, level);
+	else if (depth == 3)
+		*e = fast_down(pt, g, 2, level);
+	else if (depth == 5)
+		*e = fast_down(pt, g, 4, level);
+	else
+		*e = slow_down(pt, g, level);
 	return ent_present(pt, *e) ? P2MK_OK : P2MK_ERR_NOENT;
 }
 
@@ -38,11 +106,11 @@ enum p2mk_err p2mk_pt_lookup(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 {
 	if (pt == NULL || leaf == NULL)
 		return P2MK_ERR_INVAL;
-	struct pt_cur c;
+	unsigned level;
 	uint64_t e;
-	enum p2mk_err err = walk_one(pt, gfn.v, &c, &e);
+	enum p2mk_err err = walk_one(pt, gfn.v, &level, &e);
 	if (err == P2MK_OK)
-		p2mk_pti_fill_leaf(pt, e, c.level, gfn.v, leaf);
+		fill_leaf(pt, e, level, gfn.v, leaf);
 	return err;
 }
 
@@ -50,12 +118,11 @@ enum p2mk_err p2mk_pt_translate(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
                                 p2mk_mfn_t *mfn, unsigned *order)
 {
 	/* p2mk_pt_lookup() without the attribute decoding */
-	struct pt_cur c;
+	unsigned L;
 	uint64_t e;
-	enum p2mk_err err = walk_one(pt, gfn.v, &c, &e);
+	enum p2mk_err err = walk_one(pt, gfn.v, &L, &e);
 	if (err)
 		return err;
-	const unsigned L = c.level;
 	*mfn = p2mk_mfn(leaf_mfn(pt, e, L) + (gfn.v & (pt_span(L) - 1)));
 	if (order)
 		*order = P2MK_PT_TABLE_LG2 * L;
@@ -75,33 +142,35 @@ static void lookup_group(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
                          size_t m, struct p2mk_pt_leaf *leaf,
                          enum p2mk_err *err)
 {
-	struct pt_cur c[GROUP];
-	bool in[GROUP];
+	const uint64_t *p[GROUP]; /* the entry each walk reads next */
+	unsigned lv[GROUP];
+	const unsigned top = pt_top(pt);
 	for (size_t i = 0; i < m; i++) {
-		in[i] = gfn[i].v < pt->gfn_limit;
-		if (in[i])
-			cur_init(&c[i], pt, gfn[i].v, gfn[i].v + 1);
+		uint64_t x = gfn[i].v >> (P2MK_PT_TABLE_LG2 * top);
+		lv[i] = gfn[i].v < pt->gfn_limit ? top : P2MK_PT_MAX_LEVELS;
+		if (lv[i] == top)
+			p[i] = pt->root[x >> P2MK_PT_TABLE_LG2] + (x & PT_IDXM);
 	}
-	for (unsigned L = pt_top(pt); L > 0; L--) {
+	for (unsigned L = top; L > 0; L--) {
 		for (size_t i = 0; i < m; i++) {
-			if (!in[i] || c[i].level != L)
+			if (lv[i] != L || !ent_table(pt, *p[i], L))
 				continue;
-			uint64_t e = *cur_slot(&c[i]);
-			if (!ent_table(pt, e, L))
-				continue;
-			cur_descend(&c[i], table_va(pt, e));
-			__builtin_prefetch(cur_slot(&c[i]));
+			const uint64_t *t = table_va(pt, *p[i]);
+			lv[i] = L - 1;
+			p[i] =
+			    t + ((gfn[i].v >> (P2MK_PT_TABLE_LG2 * (L - 1))) &
+			         PT_IDXM);
+			__builtin_prefetch(p[i]);
 		}
 	}
 	for (size_t i = 0; i < m; i++) {
-		uint64_t e = in[i] ? *cur_slot(&c[i]) : 0;
-		if (!in[i]) {
+		uint64_t e = lv[i] <= top ? *p[i] : 0;
+		if (lv[i] > top) {
 			err[i] = P2MK_ERR_RANGE;
 		} else if (!ent_present(pt, e)) {
 			err[i] = P2MK_ERR_NOENT;
 		} else {
-			p2mk_pti_fill_leaf(pt, e, c[i].level, gfn[i].v,
-			                   &leaf[i]);
+			fill_leaf(pt, e, lv[i], gfn[i].v, &leaf[i]);
 			err[i] = P2MK_OK;
 		}
 	}
@@ -147,6 +216,14 @@ enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 	struct pt_cur c;
 	struct p2mk_pt_leaf leaf;
 	int rc = 0;
+	if (count == 1 && flags == 0) {
+		/* one page: the leaf covering it is all the walk would visit */
+		if (p2mk_pt_lookup(pt, gfn, &leaf) == P2MK_OK)
+			rc = fn(ctx, &leaf);
+		if (stopped)
+			*stopped = rc;
+		return P2MK_OK;
+	}
 	cur_init(&c, pt, gfn.v, gfn.v + count);
 	for (;;) {
 		uint64_t e = *cur_slot(&c);
@@ -161,7 +238,7 @@ enum p2mk_err p2mk_pt_walk(const struct p2mk_pt *pt, p2mk_gfn_t gfn,
 			continue;
 		}
 		if (ent_present(pt, e)) {
-			p2mk_pti_fill_leaf(pt, e, c.level, c.pos, &leaf);
+			fill_leaf(pt, e, c.level, c.pos, &leaf);
 			rc = fn(ctx, &leaf);
 			if (rc)
 				break;
