@@ -50,9 +50,8 @@ static int pool_init(struct chunks *c)
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	uintptr_t a =
-	    ((uintptr_t)p + POOL_ALIGN - 1) & ~(uintptr_t)(POOL_ALIGN - 1);
-	c->cur = (uint8_t *)a;
+	size_t skip = (POOL_ALIGN - (uintptr_t)p % POOL_ALIGN) % POOL_ALIGN;
+	c->cur = (uint8_t *)p + skip;
 	c->end = c->cur + POOL_BYTES;
 	(void)madvise(c->cur, POOL_BYTES, MADV_HUGEPAGE);
 	return 0;
@@ -268,7 +267,7 @@ static uint64_t bar_table_pages(const struct dom *d,
 	    p2mk_physmap_mmio_order(&d->pm, p2mk_gfn(base), p2mk_mfn(base), n,
 	                            (enum p2mk_mmio_era)bc->mode);
 	uint64_t entries = n >> order;
-	uint64_t pages = entries / 512 + entries / (512 * 512) + 4;
+	uint64_t pages = entries / 512 + entries / (UINT64_C(512) * 512) + 4;
 	return bc->shared ? pages : 2 * pages;
 }
 

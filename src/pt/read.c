@@ -53,9 +53,9 @@ static PT_ALWAYS_INLINE uint64_t fast_down(const struct p2mk_pt *pt, uint64_t g,
 	uint64_t i = g >> (P2MK_PT_TABLE_LG2 * L);
 	uint64_t e = pt->root[i >> P2MK_PT_TABLE_LG2][i & PT_IDXM];
 	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
+		uintptr_t va = (uintptr_t)((e & oa) + off);
 		// NOLINTNEXTLINE(performance-no-int-to-ptr)
-		const uint64_t *t =
-		    (const uint64_t *)(uintptr_t)((e & oa) + off);
+		const uint64_t *t = (const uint64_t *)va;
 		L--;
 		e = t[(g >> (P2MK_PT_TABLE_LG2 * L)) & PT_IDXM];
 	}
@@ -145,11 +145,13 @@ static void lookup_group(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
 	const uint64_t *p[GROUP]; /* the entry each walk reads next */
 	unsigned lv[GROUP];
 	const unsigned top = pt_top(pt);
+	static const uint64_t none; /* what a walk out of range reads */
 	for (size_t i = 0; i < m; i++) {
 		uint64_t x = gfn[i].v >> (P2MK_PT_TABLE_LG2 * top);
 		lv[i] = gfn[i].v < pt->gfn_limit ? top : P2MK_PT_MAX_LEVELS;
-		if (lv[i] == top)
-			p[i] = pt->root[x >> P2MK_PT_TABLE_LG2] + (x & PT_IDXM);
+		p[i] = lv[i] == top
+		           ? pt->root[x >> P2MK_PT_TABLE_LG2] + (x & PT_IDXM)
+		           : &none;
 	}
 	for (unsigned L = top; L > 0; L--) {
 		for (size_t i = 0; i < m; i++) {
@@ -164,7 +166,7 @@ static void lookup_group(const struct p2mk_pt *pt, const p2mk_gfn_t *gfn,
 		}
 	}
 	for (size_t i = 0; i < m; i++) {
-		uint64_t e = lv[i] <= top ? *p[i] : 0;
+		uint64_t e = *p[i];
 		if (lv[i] > top) {
 			err[i] = P2MK_ERR_RANGE;
 		} else if (!ent_present(pt, e)) {
