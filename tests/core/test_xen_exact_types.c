@@ -115,12 +115,47 @@ static void shared_and_ioreq_types_get_the_ram_answer(void **state)
 	assert_int_equal(checked, 4 * 8 * 4 * 2);
 }
 
+/* Permissions from the xen §10 table: shared RX (copy on write), ioreq R. */
+static void shared_is_rx_and_ioreq_is_read_only_in_the_domain(void **state)
+{
+	(void)state;
+	static struct p2mk_p2m p;
+	struct test_alloc ta;
+	test_alloc_init(&ta);
+	struct p2mk_p2m_config c = {.arch = P2MK_ARCH_X86_EPT,
+	                            .nvcpus = 1,
+	                            .paddr_bits = 36,
+	                            .iommu = true};
+	assert_int_equal(p2mk_p2m_init(&p, &c, &p2mk_policy_xen_ept,
+	                               P2MK_RECALC_EXACT, &ta.ops),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x100), p2mk_mfn(0x100), 0,
+	                              P2MK_P2M_RAM_SHARED),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x101), p2mk_mfn(0x101), 0,
+	                              P2MK_P2M_IOREQ_SERVER),
+	                 P2MK_OK);
+	assert_int_equal(
+	    p2mk_p2m_set(&p, p2mk_gfn(0x102), p2mk_mfn(0x102), 0, P2MK_P2M_POD),
+	    P2MK_ERR_INVAL);
+	struct p2mk_p2m_entry e;
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x100), &e), P2MK_OK);
+	assert_int_equal(e.type, P2MK_P2M_RAM_SHARED);
+	assert_int_equal(e.attrs.perm, P2MK_PT_R | P2MK_PT_X);
+	assert_int_equal(p2mk_p2m_get(&p, p2mk_gfn(0x101), &e), P2MK_OK);
+	assert_int_equal(e.type, P2MK_P2M_IOREQ_SERVER);
+	assert_int_equal(e.attrs.perm, P2MK_PT_R);
+	p2mk_p2m_destroy(&p);
+	assert_int_equal(ta.live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_xen_type_has_its_name_and_prefix_form),
 	    cmocka_unit_test(present_and_ram_groups_follow_xen),
 	    cmocka_unit_test(shared_and_ioreq_types_get_the_ram_answer),
+	    cmocka_unit_test(shared_is_rx_and_ioreq_is_read_only_in_the_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

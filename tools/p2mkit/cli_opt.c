@@ -235,7 +235,7 @@ static bool parse_choice(const struct cli_opt *o, const char *opt,
 			return true;
 		}
 	}
-	char e[CLI_ECHO_MAX], list[160] = "";
+	char e[CLI_ECHO_MAX], list[320] = ""; /* 16 p2m type names fit */
 	for (const struct cli_choice *ch = o->choices; ch && ch->name; ch++) {
 		size_t used = strlen(list);
 		snprintf(list + used, sizeof(list) - used, "%s%s",
@@ -417,7 +417,7 @@ static const struct cli_opt *next_positional(const struct cli_form *f,
 static int parse_token(struct cli_ctx *c, const struct cli_token *t, void *args,
                        int *last_pos)
 {
-	char e[CLI_ECHO_MAX], why[256], opt[80];
+	char e[CLI_ECHO_MAX], why[384], opt[80];
 	unsigned k = 0;
 	const struct cli_group *g = NULL;
 	const struct cli_opt *o =

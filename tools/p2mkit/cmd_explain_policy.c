@@ -374,6 +374,15 @@ static json_t *guest_mtrr_value(const struct p2mk_policy_terms *t,
                                 const struct p2mk_policy_query *q)
 {
 	p2mk_gpa_t gpa = p2mk_gfn_to_gpa(q->gfn);
+	if (t->policy == &p2mk_policy_xen_ept_exact) {
+		/* Per page, Xen's order-0 rule: last hit wins (xen §4 step 8).
+		 */
+		struct p2mk_mtrr_lookup l =
+		    p2mk_mtrr_lookup(&d->vcpu, gpa, q->order, P2MK_OVERLAP_XEN);
+		return json_string(l.kind == P2MK_LOOKUP_TYPE
+		                       ? p2mk_mt_name(l.type)
+		                       : "mixed");
+	}
 	if (strcmp(t->hypervisor, "Xen") == 0) {
 		int g = p2mk_xen_mtrr_get_type(&d->vcpu, gpa, q->order);
 		return json_string(g < 0 ? "mixed" : p2mk_mt_name((unsigned)g));
@@ -535,6 +544,48 @@ static void stage1_fields(json_t *j, const struct policy_args *a,
 	json_object_set_new(j, "stage1", s1);
 }
 
+/*
+ * xen-ept only: where Xen's answer for the block differs from the per-page
+ * truth (xen-ept-exact), the truth, the pages affected and the finding
+ * (docs/xen-findings.md §4, xen §16 defect 3).
+ */
+static void truth_fields(json_t *j, const struct domain *d,
+                         const struct p2mk_policy_query *q,
+                         const struct p2mk_policy_out *o)
+{
+	if (o->kind == P2MK_POL_NONE)
+		return;
+	struct p2mk_xen_ept_truth t;
+	p2mk_xen_ept_truth(&d->v, q, o, &t);
+	if (t.differ == 0 && !t.needless_split)
+		return;
+	char ans[48];
+	p2mk_policy_out_str(P2MK_ARCH_X86_EPT, &t.truth, ans, sizeof(ans));
+	json_t *tr = json_pack("{s:s, s:s, s:I, s:I}", "answer", ans, "kind",
+	                       kind_name(t.truth.kind), "pages",
+	                       (json_int_t)p2mk_order_frames(q->order),
+	                       "pages_differ", (json_int_t)t.differ);
+	answer_fields(tr, P2MK_ARCH_X86_EPT, &t.truth);
+	if (t.differ != 0) {
+		json_object_set_new(tr, "first_differ",
+		                    rep_hex(t.first_differ.v));
+		json_object_set_new(
+		    tr, "finding",
+		    json_string("mtrr_get_type(order > 0) took an MTRR range "
+		                "covering part of the block for all of it "
+		                "(xen §16 defect 3; docs/xen-findings.md §4)"));
+	} else {
+		json_object_set_new(
+		    tr, "finding",
+		    json_string("needless split: every page gets the same "
+		                "EMT at order 0, but a lookup at the block's "
+		                "order answered \"not uniform\" (xen §4 step 3 "
+		                "or 7, §6 rows 3, 5', 6; docs/xen-findings.md "
+		                "§4)"));
+	}
+	json_object_set_new(j, "truth", tr);
+}
+
 static int list_policies(struct cli_ctx *c)
 {
 	json_t *arr = json_array();
@@ -583,6 +634,8 @@ static int policy_run(struct cli_ctx *c, void *args)
 	json_object_set_new(j, "reads", reads_json(a, &d, t, &q));
 	json_object_set_new(j, "special_checks",
 	                    json_integer((json_int_t)o.special_checks));
+	if (pol == &p2mk_policy_xen_ept)
+		truth_fields(j, &d, &q, &o);
 	if (cli_given(c, "guest-pat"))
 		effective_fields(j, a, &o);
 	if (cli_given(c, "s1") && o.kind == P2MK_POL_TYPE)
@@ -632,6 +685,19 @@ static void text_extras(struct rep_out *out, const json_t *r)
 		           "cost:     %lld is_special_page() tests, one per "
 		           "frame (xen §16 defect 4)\n",
 		           rep_int(r, "special_checks"));
+	const json_t *tr = rep_get(r, "truth");
+	if (tr != NULL) {
+		rep_printf(out, "truth:    %s per 4 KiB page (xen-ept-exact)",
+		           rep_str(tr, "answer"));
+		if (rep_int(tr, "pages_differ") > 0)
+			rep_printf(out,
+			           "; %lld of %lld pages get another EMT at "
+			           "order 0, first gfn %s",
+			           rep_int(tr, "pages_differ"),
+			           rep_int(tr, "pages"),
+			           rep_str(tr, "first_differ"));
+		rep_printf(out, "\nfinding:  %s\n", rep_str(tr, "finding"));
+	}
 	if (rep_has(r, "effective"))
 		rep_printf(out, "effective with guest PAT %s: %s\n",
 		           rep_str(r, "guest_pat"), rep_str(r, "effective"));
