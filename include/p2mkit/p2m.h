@@ -153,9 +153,9 @@ static inline bool p2mk_mfn_range_has(const struct p2mk_mfn_range *r,
 }
 
 /** p2mk_mfn_range_last() - the last frame of @r (count >= 1). */
-static inline uint64_t p2mk_mfn_range_last(const struct p2mk_mfn_range *r)
+static inline p2mk_mfn_t p2mk_mfn_range_last(const struct p2mk_mfn_range *r)
 {
-	return r->first.v + (r->count - 1);
+	return p2mk_mfn(r->first.v + (r->count - 1));
 }
 
 /*

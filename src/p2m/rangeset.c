@@ -16,7 +16,7 @@ static uint64_t last_of(p2mk_mfn_t first, uint64_t count)
 /* Does [f, l] overlap or touch the range @r (no overflow at either end)? */
 static bool meets(const struct p2mk_mfn_range *r, uint64_t f, uint64_t l)
 {
-	uint64_t rl = p2mk_mfn_range_last(r);
+	uint64_t rl = p2mk_mfn_range_last(r).v;
 	bool below = rl < f && f - rl > 1; /* r ends before f - 1 */
 	bool above = r->first.v > l && r->first.v - l > 1; /* starts past l+1 */
 	return !below && !above;
@@ -44,7 +44,7 @@ enum p2mk_err p2mk_rangeset_insert(struct p2mk_mfn_range *set, unsigned *n,
 	uint64_t f = first.v, l = last_of(first, count);
 	/* [i, j): the sorted ranges the new one overlaps or touches. */
 	unsigned i = 0;
-	while (i < *n && p2mk_mfn_range_last(&set[i]) < f &&
+	while (i < *n && p2mk_mfn_range_last(&set[i]).v < f &&
 	       !meets(&set[i], f, l))
 		i++;
 	unsigned j = i;
@@ -56,8 +56,8 @@ enum p2mk_err p2mk_rangeset_insert(struct p2mk_mfn_range *set, unsigned *n,
 	if (merged > 0) {
 		if (set[i].first.v < f)
 			f = set[i].first.v;
-		if (p2mk_mfn_range_last(&set[j - 1]) > l)
-			l = p2mk_mfn_range_last(&set[j - 1]);
+		if (p2mk_mfn_range_last(&set[j - 1]).v > l)
+			l = p2mk_mfn_range_last(&set[j - 1]).v;
 	}
 	/* The new range takes slot i; the ones after the merged run follow. */
 	shift(set, *n, j, i + 1);
@@ -71,7 +71,8 @@ bool p2mk_ranges_overlap(const struct p2mk_mfn_range *r, unsigned n,
 {
 	uint64_t l = last_of(first, count);
 	for (unsigned i = 0; i < n; i++) {
-		if (first.v <= p2mk_mfn_range_last(&r[i]) && l >= r[i].first.v)
+		if (first.v <= p2mk_mfn_range_last(&r[i]).v &&
+		    l >= r[i].first.v)
 			return true;
 	}
 	return false;
@@ -89,7 +90,7 @@ static bool covered_run(const struct p2mk_mfn_range *r, unsigned n, uint64_t at,
 	*next = l;
 	bool any_next = false;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t rl = p2mk_mfn_range_last(&r[i]);
+		uint64_t rl = p2mk_mfn_range_last(&r[i]).v;
 		if (r[i].first.v <= at && rl >= at) {
 			if (!in || rl > *end)
 				*end = rl;

@@ -33,7 +33,7 @@ static bool is_special(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
 	for (unsigned i = 0; i < v->nspecial; i++) {
 		const struct p2mk_mfn_range *r = &v->special[i];
 		if (p2mk_mfn_range_has(r, mfn) &&
-		    last <= p2mk_mfn_range_last(r))
+		    last <= p2mk_mfn_range_last(r).v)
 			return true;
 	}
 	return false;

@@ -213,7 +213,7 @@ bool p2mk_view_io_flags(const struct p2mk_policy_view *v, p2mk_mfn_t mfn,
 	*flags = 0;
 	for (unsigned i = 0; i < v->nio; i++) {
 		const struct p2mk_mfn_range *r = &v->io[i].mfns;
-		uint64_t rl = p2mk_mfn_range_last(r);
+		uint64_t rl = p2mk_mfn_range_last(r).v;
 		if (first >= r->first.v && last <= rl) {
 			*flags = v->io[i].flags;
 			return true;

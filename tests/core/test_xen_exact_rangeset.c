@@ -182,9 +182,9 @@ static void check_set(const struct p2mk_mfn_range *s, unsigned n,
 		assert_true(s[i].count >= 1);
 		if (i > 0) /* sorted, disjoint and not adjacent */
 			assert_true(s[i].first.v >
-			            p2mk_mfn_range_last(&s[i - 1]) + 1);
-		for (uint64_t f = s[i].first.v; f <= p2mk_mfn_range_last(&s[i]);
-		     f++)
+			            p2mk_mfn_range_last(&s[i - 1]).v + 1);
+		for (uint64_t f = s[i].first.v;
+		     f <= p2mk_mfn_range_last(&s[i]).v; f++)
 			seen[f] = true;
 	}
 	assert_memory_equal(seen, bits, sizeof(seen));
