@@ -70,7 +70,7 @@ static void collect_cpuinfo(struct p2mk_host *h)
 	if (st != P2MK_HOST_READ) {
 		if (!from_manifest(h, P2MK_HOST_SRC_CPUINFO))
 			host_set_source(h, P2MK_HOST_SRC_CPUINFO, st, "%s",
-			                strerror(err));
+			                host_strerror(err));
 		return;
 	}
 	note_malformed(h, P2MK_HOST_SRC_CPUINFO,
@@ -307,23 +307,21 @@ gp:
 static void collect_msr(struct p2mk_host *h)
 {
 	const enum p2mk_host_source_id id = P2MK_HOST_SRC_MSR;
-	char path[4096], why[256];
+	char why[256];
 	if (!is_x86(h)) {
 		host_set_source(h, id, P2MK_HOST_NOT_X86, "not an x86 CPU");
 		return;
 	}
-	if (!host_path(h, h->root, "dev/cpu/0/msr", path, sizeof(path))) {
-		host_set_source(h, id, P2MK_HOST_IO_ERROR, "path too long");
-		return;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int open_err = fd < 0 ? errno : 0;
+	/* The msr device (character major 202) or, in a test tree, a regular
+	 * file; anything else beneath the root is refused. */
+	int fd = host_fs_open_file(h, "dev/cpu/0/msr", true);
+	int open_err = fd < 0 ? -fd : 0;
 	if (fd >= 0) {
 		int err = read_msr_device(h, fd);
 		close(fd);
 		if (err != 0) {
 			host_set_source(h, id, host_errno_status(err),
-			                "rdmsr failed: %s", strerror(err));
+			                "rdmsr failed: %s", host_strerror(err));
 			h->msrs.n = 0;
 			return;
 		}
@@ -337,13 +335,17 @@ static void collect_msr(struct p2mk_host *h)
 		    P2MK_HOST_READ) {
 			if (from_manifest(h, id))
 				return;
-			host_path(h, h->root, "dev/cpu/0", path, sizeof(path));
-			host_set_source(
-			    h, id, P2MK_HOST_MISSING, "%s",
-			    access(path, F_OK) == 0
-			        ? "no msr device (load the msr module: "
-			          "modprobe msr)"
-			        : "no /dev/cpu/0 (msr driver absent)");
+			if (err != ENOENT)
+				host_set_source(h, id, host_errno_status(err),
+				                "%s: %s", MSR_TEXT_PATH,
+				                host_strerror(err));
+			else
+				host_set_source(
+				    h, id, P2MK_HOST_MISSING, "%s",
+				    host_fs_exists(h, "dev/cpu/0")
+				        ? "no msr device (load the msr module: "
+				          "modprobe msr)"
+				        : "no /dev/cpu/0 (msr driver absent)");
 			return;
 		}
 		h->src[id].path = MSR_TEXT_PATH;
@@ -355,7 +357,7 @@ static void collect_msr(struct p2mk_host *h)
 		host_set_source(h, id, host_errno_status(open_err), "%s",
 		                open_err == EACCES || open_err == EPERM
 		                    ? "needs root and CAP_SYS_RAWIO"
-		                    : strerror(open_err));
+		                    : host_strerror(open_err));
 		return;
 	}
 	const char *bad = state_from_msrs(h, why, sizeof(why));
@@ -465,7 +467,7 @@ static void collect_proc_mtrr(struct p2mk_host *h)
 			          "CONFIG_MTRR, or MTRRs not "
 			          "offered to this (virtual) machine");
 		else
-			host_set_source(h, id, st, "%s", strerror(err));
+			host_set_source(h, id, st, "%s", host_strerror(err));
 		return;
 	}
 	note_malformed(h, id,
@@ -487,9 +489,10 @@ static void collect_proc_mtrr(struct p2mk_host *h)
 
 /* ---- pat_memtype_list --------------------------------------------------- */
 
-static bool dir_is_empty(const char *path, bool *exists)
+static bool dir_is_empty(struct p2mk_host *h, const char *rel, bool *exists)
 {
-	DIR *d = opendir(path);
+	int err;
+	DIR *d = host_fs_opendir(h, rel, &err);
 	*exists = d != NULL;
 	if (d == NULL)
 		return true;
@@ -519,20 +522,16 @@ static void collect_pat_list(struct p2mk_host *h)
 	enum p2mk_host_status st =
 	    host_read_file(h, h->src[id].path, &buf, &len, &err);
 	if (st == P2MK_HOST_MISSING) {
-		char path[4096];
 		bool exists;
 		if (from_manifest(h, id))
 			return;
-		host_path(h, h->root, DEBUGFS_DIR, path, sizeof(path));
-		if (dir_is_empty(path, &exists))
+		if (dir_is_empty(h, DEBUGFS_DIR, &exists))
 			host_set_source(h, id, P2MK_HOST_NO_DEBUGFS,
 			                "%s is %s (as root: mount -t debugfs "
 			                "none /sys/kernel/debug)",
 			                DEBUGFS_DIR,
 			                exists ? "empty" : "absent");
-		else if (host_path(h, h->root, DEBUGFS_X86_DIR, path,
-		                   sizeof(path)),
-		         access(path, F_OK) == 0)
+		else if (host_fs_exists(h, DEBUGFS_X86_DIR))
 			host_set_source(h, id, st,
 			                "debugfs is mounted but has no "
 			                "pat_memtype_list (PAT disabled: "
@@ -548,7 +547,7 @@ static void collect_pat_list(struct p2mk_host *h)
 			host_set_source(h, id, st, "%s",
 			                st == P2MK_HOST_DENIED
 			                    ? "debugfs is root-only"
-			                    : strerror(err));
+			                    : host_strerror(err));
 		return;
 	}
 	note_malformed(h, id,
@@ -571,7 +570,7 @@ static void collect_iomem(struct p2mk_host *h)
 	    host_read_file(h, h->src[id].path, &buf, &len, &err);
 	if (st != P2MK_HOST_READ) {
 		if (!from_manifest(h, id))
-			host_set_source(h, id, st, "%s", strerror(err));
+			host_set_source(h, id, st, "%s", host_strerror(err));
 		return;
 	}
 	note_malformed(h, id,
@@ -643,7 +642,7 @@ static void collect_device(struct p2mk_host *h, const char *bdf,
 	int err;
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/resource", bdf);
 	if (host_read_file(h, rel, &buf, &len, &err) != P2MK_HOST_READ) {
-		host_diag(h, rel, 0, "cannot read: %s", strerror(err));
+		host_diag(h, rel, 0, "cannot read: %s", host_strerror(err));
 		return;
 	}
 	h->src[P2MK_HOST_SRC_PCI].malformed +=
@@ -656,7 +655,7 @@ static void collect_device(struct p2mk_host *h, const char *bdf,
 			host_diag(h, rel, 0,
 			          "cannot read: %s (prefetchable bits taken "
 			          "from the resource flags)",
-			          strerror(err));
+			          host_strerror(err));
 		return;
 	}
 	struct p2mk_host_cfg cfg;
@@ -669,14 +668,12 @@ static void collect_device(struct p2mk_host *h, const char *bdf,
 static void collect_pci(struct p2mk_host *h)
 {
 	const enum p2mk_host_source_id id = P2MK_HOST_SRC_PCI;
-	char path[4096];
-	host_path(h, h->root, h->src[id].path, path, sizeof(path));
-	DIR *d = opendir(path);
+	int err;
+	DIR *d = host_fs_opendir(h, h->src[id].path, &err);
 	if (d == NULL) {
-		int err = errno;
 		if (!from_manifest(h, id))
 			host_set_source(h, id, host_errno_status(err), "%s",
-			                strerror(err));
+			                host_strerror(err));
 		return;
 	}
 	char **names = NULL;
@@ -791,6 +788,6 @@ void p2mk_host_collect(struct p2mk_host *h)
 	collect_iomem(h);
 	collect_pci(h);
 	link_iomem(h);
-	if (h->capture[0] != '\0')
+	if (h->capture_fd >= 0)
 		write_manifest(h);
 }

@@ -46,6 +46,7 @@ enum p2mk_host_status {
 	P2MK_HOST_NO_DEBUGFS, /* /sys/kernel/debug is empty: not mounted */
 	P2MK_HOST_UNUSABLE,   /* read, but the content cannot be used */
 	P2MK_HOST_IO_ERROR,   /* any other read error */
+	P2MK_HOST_REFUSED, /* not a regular file beneath the root: not read */
 };
 
 /** p2mk_host_status_name() - "read", "missing", "permission denied", ... */
@@ -54,7 +55,7 @@ const char *p2mk_host_status_name(enum p2mk_host_status st);
 /**
  * p2mk_host_status_token() - one-word form used in the capture manifest and
  * JSON: "read", "missing", "denied", "not-x86", "no-debugfs", "unusable",
- * "io-error", "not-needed".
+ * "io-error", "refused", "not-needed".
  */
 const char *p2mk_host_status_token(enum p2mk_host_status st);
 
@@ -232,6 +233,13 @@ enum p2mk_host_mtrr_origin {
 struct p2mk_host {
 	char root[4096];
 	char capture[4096]; /* "" unless capturing */
+	/* The root directory (opened on first use) and the capture
+	 * directory (p2mk_host_capture_open()), -1 when not open.  Every
+	 * file access goes through src/host/fs.c, relative to these. */
+	int root_fd, capture_fd;
+	/* Tests: resolve paths with the openat() walk even where openat2()
+	 * exists, so both confinement mechanisms are exercised. */
+	bool fs_no_openat2;
 	struct p2mk_host_source src[P2MK_HOST_NSOURCES];
 	struct p2mk_host_cpu cpu;
 
@@ -290,7 +298,17 @@ struct p2mk_host {
 /** p2mk_host_init() - empty audit for @root ("/" if NULL). */
 void p2mk_host_init(struct p2mk_host *h, const char *root);
 
-/** p2mk_host_free() - release every array; @h may be re-initialised. */
+/**
+ * p2mk_host_capture_open() - make @dir the capture directory of @h: it is
+ * created (mode 0700), or must already be an empty directory that is not a
+ * symbolic link.  Returns 0, or an errno (ENOTEMPTY, ELOOP for a link, ...)
+ * and @h does not capture.  Files are then written only beneath it, each
+ * complete or not at all (docs/host.md "Files as root").
+ */
+int p2mk_host_capture_open(struct p2mk_host *h, const char *dir);
+
+/** p2mk_host_free() - release every array and close the directories; @h
+ * may be re-initialised. */
 void p2mk_host_free(struct p2mk_host *h);
 
 /* ---- parsers: text in, entries and diagnostics out ----------------------

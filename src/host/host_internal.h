@@ -5,6 +5,9 @@
 
 #include "host/host.h"
 
+#include <dirent.h>
+#include <errno.h>
+
 /**
  * host_vec_grow() - make room for one more element in a growable array of
  * @n elements of @elsz bytes with capacity *@cap.  Returns the (possibly
@@ -43,17 +46,53 @@ void host_set_source(struct p2mk_host *h, enum p2mk_host_source_id id,
                      enum p2mk_host_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/** host_path() - "@base/@rel" into @out; false if it does not fit. */
-bool host_path(const struct p2mk_host *h, const char *base, const char *rel,
-               char *out, size_t outsz);
-
 /** host_errno_status() - MISSING, DENIED or IO_ERROR for an errno. */
 enum p2mk_host_status host_errno_status(int err);
 
+/* ---- file access (fs.c): the only code that opens files ------------- */
+
+/* errno-style code for "not a regular file" (never produced by open()). */
+#define HOST_ENOTREG EMEDIUMTYPE
+
 /**
- * host_read_file() - read root/@rel whole into a NUL-terminated heap buffer
- * (caller frees) and copy it into the capture directory if one is set.
- * Returns READ, or the status for the failure with *@err = errno.
+ * host_fs_walk() - open @rel beneath directory @dirfd with @flags, without
+ * openat2(): component by component, ".." never above @dirfd, absolute
+ * links refused, relative links followed while they stay beneath, at most
+ * 40.  Returns an fd or -errno (EXDEV when the path would leave @dirfd).
+ */
+int host_fs_walk(int dirfd, const char *rel, int flags);
+
+/**
+ * host_fs_open() - open root/@rel with @flags, confined beneath the root
+ * (openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, or host_fs_walk() where
+ * the kernel lacks openat2).  Returns an fd or -errno.
+ */
+int host_fs_open(struct p2mk_host *h, const char *rel, int flags);
+
+/**
+ * host_fs_open_file() - open root/@rel for reading if it is a regular file
+ * with one link (or, with @msr, the msr character device), never blocking.
+ * Returns an fd or -errno (HOST_ENOTREG, EMLINK, EXDEV, ELOOP, ...).
+ */
+int host_fs_open_file(struct p2mk_host *h, const char *rel, bool msr);
+
+/** host_fs_exists() - true if root/@rel exists beneath the root. */
+bool host_fs_exists(struct p2mk_host *h, const char *rel);
+
+/** host_fs_opendir() - the directory root/@rel, or NULL with *@err set. */
+DIR *host_fs_opendir(struct p2mk_host *h, const char *rel, int *err);
+
+/** host_fs_close() - close the root and capture directories. */
+void host_fs_close(struct p2mk_host *h);
+
+/** host_strerror() - strerror() with the refusals of fs.c spelled out. */
+const char *host_strerror(int err);
+
+/**
+ * host_read_file() - read root/@rel whole (a regular file, at most 16 MiB)
+ * into a NUL-terminated heap buffer (caller frees) and copy it into the
+ * capture directory if one is set.  Returns READ, or the status for the
+ * failure with *@err = errno.
  */
 enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
                                      char **buf, size_t *len, int *err);
@@ -62,7 +101,10 @@ enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
 enum p2mk_host_status host_read_raw(struct p2mk_host *h, const char *rel,
                                     char **buf, size_t *len, int *err);
 
-/** host_capture_write() - write @len bytes to capture/@rel (if capturing). */
+/**
+ * host_capture_write() - write @len bytes to capture/@rel (if capturing):
+ * a new file, complete or absent; a failure is a diagnostic.
+ */
 void host_capture_write(struct p2mk_host *h, const char *rel, const void *buf,
                         size_t len);
 

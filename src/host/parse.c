@@ -676,7 +676,7 @@ unsigned p2mk_host_parse_manifest(struct p2mk_host *h, const char *text,
 					src = i;
 			}
 			for (int i = P2MK_HOST_NOT_TRIED;
-			     i <= P2MK_HOST_IO_ERROR; i++) {
+			     i <= P2MK_HOST_REFUSED; i++) {
 				if (strcmp(status,
 				           p2mk_host_status_token(
 				               (enum p2mk_host_status)i)) == 0)

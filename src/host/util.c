@@ -14,9 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Inputs larger than this are not sysfs/procfs text: refuse them. */
-#define MAX_INPUT (16u << 20)
-
 static const char *const source_names[P2MK_HOST_NSOURCES] = {
     "cpuinfo", "msr", "proc-mtrr", "pat-list", "iomem", "pci",
 };
@@ -30,6 +27,7 @@ void p2mk_host_init(struct p2mk_host *h, const char *root)
 {
 	memset(h, 0, sizeof(*h));
 	snprintf(h->root, sizeof(h->root), "%s", root ? root : "/");
+	h->root_fd = h->capture_fd = -1;
 	for (int i = 0; i < P2MK_HOST_NSOURCES; i++) {
 		h->src[i].name = source_names[i];
 		h->src[i].path = source_paths[i];
@@ -39,6 +37,7 @@ void p2mk_host_init(struct p2mk_host *h, const char *root)
 
 void p2mk_host_free(struct p2mk_host *h)
 {
+	host_fs_close(h);
 	free(h->diags);
 	free(h->mtrr_vars);
 	free(h->pat_maps);
@@ -142,6 +141,8 @@ const char *p2mk_host_status_name(enum p2mk_host_status st)
 		return "unusable";
 	case P2MK_HOST_IO_ERROR:
 		return "read error";
+	case P2MK_HOST_REFUSED:
+		return "refused";
 	}
 	return "?";
 }
@@ -165,6 +166,8 @@ const char *p2mk_host_status_token(enum p2mk_host_status st)
 		return "unusable";
 	case P2MK_HOST_IO_ERROR:
 		return "io-error";
+	case P2MK_HOST_REFUSED:
+		return "refused";
 	}
 	return "?";
 }
@@ -182,63 +185,16 @@ const char *p2mk_host_sev_name(enum p2mk_host_sev sev)
 	return "?";
 }
 
-bool host_path(const struct p2mk_host *h, const char *base, const char *rel,
-               char *out, size_t outsz)
-{
-	size_t bl = strlen(base);
-	const char *sep = (bl > 0 && base[bl - 1] == '/') ? "" : "/";
-	int n = snprintf(out, outsz, "%s%s%s", base, sep, rel);
-	(void)h;
-	return n > 0 && (size_t)n < outsz;
-}
-
 enum p2mk_host_status host_errno_status(int err)
 {
 	if (err == ENOENT || err == ENOTDIR)
 		return P2MK_HOST_MISSING;
+	if (err == EXDEV || err == ELOOP || err == HOST_ENOTREG ||
+	    err == EMLINK || err == EFBIG || err == ESTALE || err == EISDIR)
+		return P2MK_HOST_REFUSED;
 	if (err == EACCES || err == EPERM)
 		return P2MK_HOST_DENIED;
 	return P2MK_HOST_IO_ERROR;
-}
-
-/* mkdir -p for the directories leading to @path (not @path itself). */
-static bool make_parents(const char *path)
-{
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return false;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return false;
-		*p = '/';
-	}
-	return true;
-}
-
-void host_capture_write(struct p2mk_host *h, const char *rel, const void *buf,
-                        size_t len)
-{
-	char path[4096];
-	if (h->capture[0] == '\0')
-		return;
-	if (!host_path(h, h->capture, rel, path, sizeof(path)) ||
-	    !make_parents(path)) {
-		host_diag(h, rel, 0, "capture: cannot create the directory");
-		return;
-	}
-	FILE *f = fopen(path, "wb");
-	if (f == NULL) {
-		host_diag(h, rel, 0, "capture: cannot write: %s",
-		          strerror(errno));
-		return;
-	}
-	if (len > 0 && fwrite(buf, 1, len, f) != len)
-		host_diag(h, rel, 0, "capture: short write");
-	if (fclose(f) != 0)
-		host_diag(h, rel, 0, "capture: cannot close");
 }
 
 enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
@@ -248,68 +204,6 @@ enum p2mk_host_status host_read_file(struct p2mk_host *h, const char *rel,
 	if (st == P2MK_HOST_READ)
 		host_capture_write(h, rel, *buf, *len);
 	return st;
-}
-
-enum p2mk_host_status host_read_raw(struct p2mk_host *h, const char *rel,
-                                    char **buf, size_t *len, int *err)
-{
-	char path[4096];
-	*buf = NULL;
-	*len = 0;
-	*err = 0;
-	if (!host_path(h, h->root, rel, path, sizeof(path))) {
-		*err = ENAMETOOLONG;
-		return P2MK_HOST_IO_ERROR;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = errno;
-		return host_errno_status(errno);
-	}
-	/* procfs and sysfs report a size of 0 or 4096: read to EOF. */
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap + 1);
-	if (b == NULL) {
-		close(fd);
-		h->oom = true;
-		*err = ENOMEM;
-		return P2MK_HOST_IO_ERROR;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap >= MAX_INPUT) {
-				*err = EFBIG;
-				break;
-			}
-			char *nb = realloc(b, cap * 2 + 1);
-			if (nb == NULL) {
-				*err = ENOMEM;
-				h->oom = true;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			*err = errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (*err != 0) {
-		free(b);
-		return host_errno_status(*err);
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return P2MK_HOST_READ;
 }
 
 void host_set_source(struct p2mk_host *h, enum p2mk_host_source_id id,

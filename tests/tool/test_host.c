@@ -593,7 +593,7 @@ static struct p2mk_host *audit_fake_msr(const char *root, const char *cap)
 	assert_non_null(h);
 	p2mk_host_init(h, root);
 	if (cap != NULL)
-		snprintf(h->capture, sizeof(h->capture), "%s", cap);
+		assert_int_equal(p2mk_host_capture_open(h, cap), 0);
 	h->rdmsr = fake_rdmsr;
 	p2mk_host_collect(h);
 	p2mk_host_analyze(h);

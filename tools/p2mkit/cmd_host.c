@@ -41,31 +41,25 @@ static void host_init(void *args)
 	((struct host_args *)args)->root = "/";
 }
 
-/* mkdir -p @dir; false with errno set on failure. */
-static bool make_dirs(const char *dir)
+/* mkdir -p the directories leading to @dir (not @dir itself, which
+ * p2mk_host_capture_open() creates); false with errno set on failure. */
+static bool make_parents(const char *dir)
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return false;
 	}
-	for (char *p = tmp + 1;; p++) {
-		if (*p != '/' && *p != '\0')
+	size_t n = strlen(tmp);
+	while (n > 1 && tmp[n - 1] == '/')
+		tmp[--n] = '\0';
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
 			continue;
-		char c = *p;
 		*p = '\0';
 		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
 			return false;
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	struct stat st;
-	if (stat(dir, &st) != 0)
-		return false;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return false;
+		*p = '/';
 	}
 	return true;
 }
@@ -81,7 +75,7 @@ static int host_check(struct cli_ctx *c, void *args)
 	if (!S_ISDIR(st.st_mode))
 		return cli_fail(c, CLI_EXIT_USAGE, "--root %s: not a directory",
 		                cli_echo(a->root, e));
-	if (a->capture != NULL && !make_dirs(a->capture))
+	if (a->capture != NULL && !make_parents(a->capture))
 		return cli_fail(c, CLI_EXIT_USAGE, "--capture %s: %s",
 		                cli_echo(a->capture, e), strerror(errno));
 	return 0;
@@ -94,8 +88,21 @@ static int host_run(struct cli_ctx *c, void *args)
 	if (h == NULL)
 		return cli_fail(c, CLI_EXIT_FAIL, "out of memory");
 	p2mk_host_init(h, a->root);
-	if (a->capture != NULL)
-		snprintf(h->capture, sizeof(h->capture), "%s", a->capture);
+	int err =
+	    a->capture != NULL ? p2mk_host_capture_open(h, a->capture) : 0;
+	if (err != 0) {
+		char e[CLI_ECHO_MAX];
+		p2mk_host_free(h);
+		free(h);
+		return cli_fail(c, CLI_EXIT_USAGE, "--capture %s: %s",
+		                cli_echo(a->capture, e),
+		                err == ENOTEMPTY
+		                    ? "exists and is not empty (the "
+		                      "capture goes to a new or empty "
+		                      "directory)"
+		                : err == ELOOP ? "is a symbolic link"
+		                               : strerror(err));
+	}
 	p2mk_host_collect(h);
 	p2mk_host_analyze(h);
 	/*
