@@ -58,6 +58,21 @@ static void note_malformed(struct p2mk_host *h, enum p2mk_host_source_id id,
 	h->src[id].malformed += bad;
 }
 
+/*
+ * A file that was read but yielded no entry and had malformed lines is
+ * malformed, not "empty": say so (UNUSABLE) and return true.
+ */
+static bool parsed_nothing(struct p2mk_host *h, enum p2mk_host_source_id id,
+                           size_t items)
+{
+	if (items > 0 || h->src[id].malformed == 0)
+		return false;
+	host_set_source(h, id, P2MK_HOST_UNUSABLE,
+	                "malformed: %u line(s), none usable (see diagnostics)",
+	                h->src[id].malformed);
+	return true;
+}
+
 /* ---- cpuinfo ------------------------------------------------------------ */
 
 static void collect_cpuinfo(struct p2mk_host *h)
@@ -473,6 +488,8 @@ static void collect_proc_mtrr(struct p2mk_host *h)
 	note_malformed(h, id,
 	               p2mk_host_parse_proc_mtrr(h, buf, len, "proc/mtrr"));
 	free(buf);
+	if (parsed_nothing(h, id, h->nmtrr_vars))
+		return;
 	states_from_proc(h);
 	h->src[id].items = (unsigned)h->nmtrr_vars;
 	if (h->nmtrr_vars == 0)
@@ -553,6 +570,8 @@ static void collect_pat_list(struct p2mk_host *h)
 	note_malformed(h, id,
 	               p2mk_host_parse_pat_list(h, buf, len, h->src[id].path));
 	free(buf);
+	if (parsed_nothing(h, id, h->npat_maps))
+		return;
 	h->src[id].items = (unsigned)h->npat_maps;
 	host_set_source(h, id, P2MK_HOST_READ, "%zu PAT mappings",
 	                h->npat_maps);
@@ -576,6 +595,14 @@ static void collect_iomem(struct p2mk_host *h)
 	note_malformed(h, id,
 	               p2mk_host_parse_iomem(h, buf, len, h->src[id].path));
 	free(buf);
+	if (h->niomem == 0) {
+		/* /proc/iomem always lists System RAM: nothing is malformed. */
+		if (!parsed_nothing(h, id, 0))
+			host_set_source(h, id, P2MK_HOST_UNUSABLE,
+			                "malformed: no entry (it always lists "
+			                "System RAM)");
+		return;
+	}
 	bool all_zero = h->niomem > 0;
 	for (size_t i = 0; i < h->niomem; i++)
 		all_zero =

@@ -346,18 +346,17 @@ const char *host_strerror(int err)
 {
 	switch (err) {
 	case EXDEV:
-		return "refused: the path leads outside the root";
+		return "the path leads outside the root";
 	case ELOOP:
-		return "refused: a symbolic link where none is allowed, or a "
-		       "link loop";
+		return "a symbolic link where none is allowed, or a link loop";
 	case HOST_ENOTREG:
-		return "refused: not a regular file";
+		return "not a regular file";
 	case EMLINK:
-		return "refused: a regular file with more than one hard link";
+		return "a regular file with more than one hard link";
 	case EFBIG:
-		return "refused: larger than the 16 MiB input cap";
+		return "larger than the 16 MiB input cap";
 	case ESTALE:
-		return "refused: the file changed while it was opened";
+		return "the file changed while it was opened";
 	default:
 		return strerror(err);
 	}
@@ -391,6 +390,9 @@ int p2mk_host_capture_open(struct p2mk_host *h, const char *dir)
 	bool made = mkdir(dir, 0700) == 0;
 	if (!made && errno != EEXIST)
 		return errno;
+	struct stat st;
+	if (!made && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		return ELOOP;
 	/* O_NOFOLLOW: a link planted where the directory should be is
 	 * refused (ELOOP), not followed. */
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -385,11 +385,17 @@ void p2mk_host_collect(struct p2mk_host *h);
  */
 void p2mk_host_analyze(struct p2mk_host *h);
 
-/** p2mk_host_print_text() - the human report on stdout. */
-void p2mk_host_print_text(const struct p2mk_host *h);
-
-/** p2mk_host_to_json() - the same report as a new JSON object. */
+/** p2mk_host_to_json() - the audit's result record, a new JSON object. */
 json_t *p2mk_host_to_json(const struct p2mk_host *h);
+
+struct rep_out;
+/**
+ * p2mk_host_text() - the human report, rendered from the record @rec made
+ * by p2mk_host_to_json() and nothing else.  Every string that came from
+ * input is written through rep_clean(), so no control byte reaches a
+ * terminal.
+ */
+void p2mk_host_text(struct rep_out *out, const json_t *rec);
 
 /** p2mk_host_count_findings() - findings of severity @sev. */
 size_t p2mk_host_count_findings(const struct p2mk_host *h,

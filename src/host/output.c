@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The audit report: text for people, JSON (jansson) for programs.  Both
- * carry the same structure: sources, MTRR state, ranges with their MTRR
- * segments and PAT mappings, findings, diagnostics.  64-bit addresses are
- * hex strings in JSON because JSON numbers lose precision above 2^53.
+ * The audit's result record (JSON, jansson): sources, MTRR state, ranges
+ * with their MTRR segments and PAT mappings, the guest view, findings,
+ * diagnostics.  The text report is rendered from this record (text.c).
+ * 64-bit addresses are hex strings because JSON numbers lose precision
+ * above 2^53.
  */
 #include "host/host_internal.h"
 
@@ -46,42 +47,19 @@ static const char *source_token(unsigned src)
 	return "?";
 }
 
-static void seg_text(const struct p2mk_host_seg *s, char *out, size_t outsz)
-{
-	switch (s->kind) {
-	case P2MK_HOST_MK_TYPE:
-		snprintf(out, outsz, "%s (%s)", p2mk_mt_name(s->type),
-		         source_token(s->source));
-		break;
-	case P2MK_HOST_MK_UNDEFINED:
-		snprintf(out, outsz, "UNDEFINED (overlapping MTRRs)");
-		break;
-	case P2MK_HOST_MK_DEFAULT:
-		snprintf(out, outsz, "default type (not shown by /proc/mtrr)");
-		break;
-	case P2MK_HOST_MK_FIXED:
-		snprintf(out, outsz, "fixed ranges (not shown by /proc/mtrr)");
-		break;
-	case P2MK_HOST_MK_UNKNOWN:
-		snprintf(out, outsz, "unknown (no MTRR information)");
-		break;
-	default:
-		snprintf(out, outsz, "too fragmented to list");
-		break;
-	}
-}
-
-static const char *vendor_text(const struct p2mk_host *h)
+static const char *vendor_token(const struct p2mk_host *h)
 {
 	switch (h->cpu.vendor) {
 	case P2MK_HOST_VENDOR_INTEL:
-		return "Intel (SDM PAT x MTRR table, x86 §7)";
+		return "intel";
 	case P2MK_HOST_VENDOR_AMD:
-		return "AMD (APM PAT x MTRR table, x86 §10.2)";
+		return "amd";
 	case P2MK_HOST_VENDOR_NOT_X86:
-		return "not x86";
+		return "not-x86";
+	case P2MK_HOST_VENDOR_OTHER_X86:
+		return "other-x86";
 	default:
-		return "unknown (Intel tables used)";
+		return "unknown";
 	}
 }
 
@@ -97,165 +75,6 @@ static const char *origin_token(enum p2mk_host_mtrr_origin o)
 	}
 }
 
-static void print_mtrr(const struct p2mk_host *h)
-{
-	const struct p2mk_mtrr_state *s = &h->state;
-	char sz[32];
-	switch (h->mtrr_origin) {
-	case P2MK_HOST_MTRR_NONE:
-		puts("MTRRs: not available; MTRR types below are \"unknown\"");
-		break;
-	case P2MK_HOST_MTRR_PROC:
-		puts(
-		    "MTRRs: from /proc/mtrr (variable ranges only; the default "
-		    "type and fixed ranges are not shown there)");
-		if (h->nmtrr_vars == 0)
-			puts("  no variable range is enabled");
-		for (size_t i = 0; i < h->nmtrr_vars; i++) {
-			const struct p2mk_host_mtrr_var *v = &h->mtrr_vars[i];
-			host_fmt_size(v->size, sz, sizeof(sz));
-			printf("  reg%02u  0x%016llx-0x%016llx  %-9s %s\n",
-			       v->reg, (unsigned long long)v->base,
-			       (unsigned long long)(v->base + v->size - 1), sz,
-			       p2mk_mt_name(v->type));
-		}
-		break;
-	case P2MK_HOST_MTRR_MSR:
-		printf("MTRRs: from the MSRs: %s, fixed ranges %s, default "
-		       "type %s, MAXPHYADDR %u\n",
-		       (s->def_type & P2MK_MTRR_DEF_E) ? "enabled" : "disabled",
-		       (s->def_type & P2MK_MTRR_DEF_FE) ? "enabled"
-		                                        : "disabled",
-		       p2mk_mt_name((unsigned)(s->def_type & 0xff)),
-		       s->maxphyaddr);
-		for (unsigned i = 0; i < p2mk_mtrr_vcnt(s); i++) {
-			const struct p2mk_mtrr_var *v = &s->var[i];
-			if (!(v->mask & P2MK_MTRR_MASK_V))
-				continue;
-			printf("  pair %-2u PHYSBASE 0x%016llx PHYSMASK "
-			       "0x%016llx  %s\n",
-			       i, (unsigned long long)v->base,
-			       (unsigned long long)v->mask,
-			       p2mk_mt_name((unsigned)(v->base & 0xff)));
-		}
-		break;
-	}
-	if (h->pat_msr_known) {
-		printf("PAT MSR: 0x%016llx (PA0..PA7 =",
-		       (unsigned long long)s->pat);
-		for (unsigned i = 0; i < 8; i++)
-			printf(" %s", p2mk_mt_name(p2mk_pat_entry(s->pat, i)));
-		puts(")");
-	} else {
-		puts("PAT MSR: not read (the kernel's PAT mappings below carry "
-		     "the type each mapping requested)");
-	}
-}
-
-static void print_range(const struct p2mk_host *h,
-                        const struct p2mk_host_range *r)
-{
-	char sz[32], t[64];
-	host_fmt_size(r->end - r->start + 1, sz, sizeof(sz));
-	printf("  %-20s 0x%016llx-0x%016llx  %s", r->name,
-	       (unsigned long long)r->start, (unsigned long long)r->end, sz);
-	if (r->bar >= 0) {
-		const struct p2mk_host_bar *b = &h->bars[r->bar];
-		if (b->from_iomem)
-			printf(", flags unknown");
-		else
-			printf(", %s%s",
-			       b->prefetch ? "prefetchable"
-			                   : "non-prefetchable",
-			       b->is64 ? ", 64-bit" : ", 32-bit");
-		if (b->owner[0])
-			printf(", claimed by %s", b->owner);
-	}
-	putchar('\n');
-	for (size_t k = 0; k < r->seg_count; k++) {
-		const struct p2mk_host_seg *s = &h->segs[r->seg_first + k];
-		seg_text(s, t, sizeof(t));
-		if (r->seg_count == 1)
-			printf("      MTRR  %s\n", t);
-		else
-			printf("      MTRR  0x%016llx-0x%016llx  %s\n",
-			       (unsigned long long)s->start,
-			       (unsigned long long)s->end, t);
-	}
-	if (h->src[P2MK_HOST_SRC_PAT_LIST].status != P2MK_HOST_READ)
-		printf("      PAT   mappings unknown (pat_memtype_list not "
-		       "read)\n");
-	else if (r->eff_count == 0)
-		printf("      PAT   no mapping recorded\n");
-	for (size_t k = 0; k < r->eff_count; k++) {
-		const struct p2mk_host_eff *f = &h->effs[r->eff_first + k];
-		printf("      PAT   0x%016llx-0x%016llx  %-3s -> ",
-		       (unsigned long long)f->start, (unsigned long long)f->end,
-		       p2mk_mt_name(f->pat));
-		if (f->known)
-			printf("effective %s%s\n", p2mk_mt_name(f->result.type),
-			       f->result.verified ? "" : " (UNVERIFIED cell)");
-		else
-			printf("effective unknown (MTRR type unknown)\n");
-	}
-}
-
-void p2mk_host_print_text(const struct p2mk_host *h)
-{
-	printf("p2mkit host: audit of %s\n", h->root);
-	printf("CPU vendor: %s\n\nSources\n", vendor_text(h));
-	for (int i = 0; i < P2MK_HOST_NSOURCES; i++) {
-		const struct p2mk_host_source *s = &h->src[i];
-		const char *state = s->status == P2MK_HOST_READ ? "read"
-		                    : s->status == P2MK_HOST_NOT_TRIED
-		                        ? "not needed"
-		                        : "NOT READ";
-		printf("  %-10s %-10s %s", s->name, state, s->path);
-		if (s->status != P2MK_HOST_READ &&
-		    s->status != P2MK_HOST_NOT_TRIED)
-			printf(": %s: %s", p2mk_host_status_name(s->status),
-			       s->reason);
-		else if (s->reason[0])
-			printf(": %s", s->reason);
-		if (s->malformed)
-			printf(" (%u malformed lines skipped)", s->malformed);
-		putchar('\n');
-	}
-	putchar('\n');
-	print_mtrr(h);
-	printf("\nSystem RAM and memory BARs (%zu)\n", h->nranges);
-	if (h->nranges == 0)
-		puts("  none known (needs /proc/iomem or sysfs PCI devices)");
-	for (size_t i = 0; i < h->nranges; i++)
-		print_range(h, &h->ranges[i]);
-	printf("\nFindings: %zu error(s), %zu warning(s), %zu info\n",
-	       p2mk_host_count_findings(h, P2MK_HOST_ERROR),
-	       p2mk_host_count_findings(h, P2MK_HOST_WARNING),
-	       p2mk_host_count_findings(h, P2MK_HOST_INFO));
-	for (int sev = P2MK_HOST_ERROR; sev >= P2MK_HOST_INFO; sev--) {
-		for (size_t i = 0; i < h->nfindings; i++) {
-			const struct p2mk_host_finding *f = &h->findings[i];
-			if ((int)f->sev != sev)
-				continue;
-			printf("  %-7s %-24s %s\n", p2mk_host_sev_name(f->sev),
-			       f->id, f->msg);
-		}
-	}
-	if (h->ndiags > 0) {
-		printf("\nDiagnostics (input that was skipped)\n");
-		for (size_t i = 0; i < h->ndiags; i++) {
-			const struct p2mk_host_diag *d = &h->diags[i];
-			if (d->line)
-				printf("  %s:%u: %s\n", d->file, d->line,
-				       d->msg);
-			else
-				printf("  %s: %s\n", d->file, d->msg);
-		}
-	}
-	if (h->oom)
-		puts("\nwarning: out of memory; the report is incomplete");
-}
-
 /* ---- JSON -----------------------------------------------------------------
  */
 
@@ -263,14 +82,23 @@ void p2mk_host_print_text(const struct p2mk_host *h)
  * json_string() refuses invalid UTF-8, and names and messages can carry
  * bytes copied from malformed input.  Valid text (with its "§") is kept;
  * otherwise printable ASCII is kept and every other byte becomes '?'.
+ * jansson escapes bytes below 0x20 but not DEL (0x7f, valid JSON), which
+ * a terminal acts on: it becomes '?' in the record.
  */
 static json_t *jstr(const char *s)
 {
-	json_t *j = json_string(s);
+	char b[1024];
+	size_t n = 0;
+	bool del = false;
+	for (const char *p = s; *p && n + 1 < sizeof(b); p++) {
+		del = del || *p == 0x7f;
+		b[n++] = *p == 0x7f ? '?' : *p;
+	}
+	b[n] = '\0';
+	json_t *j = json_string(del ? b : s);
 	if (j != NULL)
 		return j;
-	char b[512];
-	size_t n = 0;
+	n = 0;
 	for (; *s && n + 1 < sizeof(b); s++) {
 		unsigned char c = (unsigned char)*s;
 		b[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -429,7 +257,11 @@ json_t *p2mk_host_to_json(const struct p2mk_host *h)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "root", jstr(h->root));
+	json_object_set_new(root, "capture",
+	                    h->capture_fd >= 0 ? jstr(h->capture)
+	                                       : json_null());
 	json_object_set_new(root, "vendor", jstr(h->cpu.vendor_id));
+	json_object_set_new(root, "cpu_vendor", jstr(vendor_token(h)));
 	json_object_set_new(
 	    root, "tables",
 	    jstr(h->cpu.vendor == P2MK_HOST_VENDOR_AMD ? "amd" : "intel"));

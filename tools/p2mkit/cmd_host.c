@@ -105,21 +105,8 @@ static int host_run(struct cli_ctx *c, void *args)
 	}
 	p2mk_host_collect(h);
 	p2mk_host_analyze(h);
-	/*
-	 * The record is the JSON report.  The text report is still printed
-	 * by src/host from its own structure (its move onto the record comes
-	 * with the host audit's rework); stdout is checked at exit either way.
-	 */
-	if (c->json) {
-		cli_record(c, p2mk_host_to_json(h));
-	} else {
-		p2mk_host_print_text(h);
-		if (a->capture != NULL)
-			printf(
-			    "\ncaptured the files read into %s (audit it with "
-			    "p2mkit host --root %s)\n",
-			    a->capture, a->capture);
-	}
+	/* One record; text is rendered from it (p2mk_host_text). */
+	cli_record(c, p2mk_host_to_json(h));
 	p2mk_host_free(h);
 	free(h);
 	return CLI_EXIT_OK;
@@ -143,4 +130,5 @@ const struct cli_form cli_form_host = {
     .init = host_init,
     .check = host_check,
     .run = host_run,
+    .text = p2mk_host_text,
 };
