@@ -237,9 +237,6 @@ struct p2mk_host {
 	 * directory (p2mk_host_capture_open()), -1 when not open.  Every
 	 * file access goes through src/host/fs.c, relative to these. */
 	int root_fd, capture_fd;
-	/* Tests: resolve paths with the openat() walk even where openat2()
-	 * exists, so both confinement mechanisms are exercised. */
-	bool fs_no_openat2;
 	struct p2mk_host_source src[P2MK_HOST_NSOURCES];
 	struct p2mk_host_cpu cpu;
 
@@ -293,6 +290,9 @@ struct p2mk_host {
 	size_t nfindings, cap_findings;
 
 	bool oom; /* an allocation failed: results are incomplete */
+	/* Tests: resolve paths with the openat() walk even where openat2()
+	 * exists, so both confinement mechanisms are exercised. */
+	bool fs_no_openat2;
 };
 
 /** p2mk_host_init() - empty audit for @root ("/" if NULL). */

@@ -302,7 +302,10 @@ void p2mk_host_text(struct rep_out *o, const json_t *rec)
 		rep_printf(o, "  none known (needs /proc/iomem or sysfs PCI "
 		              "devices)\n");
 	bool pat_read = pat_list_read(rec);
-	json_array_foreach(ranges, i, r) text_range(o, r, pat_read);
+	json_array_foreach(ranges, i, r)
+	{
+		text_range(o, r, pat_read);
+	}
 	text_findings(o, rec);
 	text_diags(o, rec);
 	if (rep_bool(rep_get(rec, "summary"), "incomplete"))
