@@ -347,12 +347,6 @@ static void check_machine(struct p2mk_host *h)
 		             "CPU vendor not known from /proc/cpuinfo: Intel's "
 		             "PAT x MTRR table is used (x86 §7)");
 	}
-	if (c->hypervisor)
-		host_finding(h, P2MK_HOST_INFO, "guest-view", -1,
-		             "running under a hypervisor: these are the "
-		             "guest's MTRRs and PAT; the final type also "
-		             "depends on the host's EPT/NPT memory type "
-		             "(x86 §8, §9)");
 	if (h->mtrr_origin == P2MK_HOST_MTRR_NONE &&
 	    c->vendor != P2MK_HOST_VENDOR_NOT_X86)
 		host_finding(
@@ -563,6 +557,10 @@ static void check_bar_mtrr(struct p2mk_host *h, int ri,
 
 static void check_bar(struct p2mk_host *h, int ri)
 {
+	/* The Xen platform BAR is the grant table, not device memory: its
+	 * finding (xen-grant-table) replaces the BAR checks. */
+	if (host_is_grant_bar(h, ri))
+		return;
 	const struct p2mk_host_range *r = &h->ranges[ri];
 	const struct p2mk_host_bar *b = &h->bars[r->bar];
 	char sz[32], what[96];
@@ -673,6 +671,7 @@ void p2mk_host_analyze(struct p2mk_host *h)
 	for (size_t i = 0; i < h->nbars; i++)
 		add_range(h, P2MK_HOST_BAR, h->bars[i].start, h->bars[i].end,
 		          (int)i);
+	host_guest_decide(h);
 	check_machine(h);
 	for (size_t i = 0; i < h->nranges; i++) {
 		if (h->ranges[i].kind == P2MK_HOST_RAM)
@@ -681,4 +680,5 @@ void p2mk_host_analyze(struct p2mk_host *h)
 			check_bar(h, (int)i);
 	}
 	check_unverified(h);
+	host_guest_findings(h);
 }

@@ -648,6 +648,11 @@ static void apply_config(struct p2mk_host *h, size_t first,
 {
 	for (size_t i = first; i < h->nbars; i++) {
 		struct p2mk_host_bar *b = &h->bars[i];
+		if (cfg->nbars > 0) {
+			b->vendor = cfg->vendor;
+			b->device = cfg->device;
+			b->ids_known = true;
+		}
 		if (b->index >= cfg->nbars || !cfg->bar[b->index].present ||
 		    cfg->bar[b->index].io)
 			continue;
@@ -780,6 +785,41 @@ static void link_iomem(struct p2mk_host *h)
 	}
 }
 
+/* ---- guest identification ------------------------------------------------ */
+
+/* One-value files that tell a guest which hypervisor runs it. */
+static void read_word(struct p2mk_host *h, const char *rel, char *out,
+                      size_t outsz)
+{
+	char *buf;
+	size_t len;
+	int err;
+	out[0] = '\0';
+	if (host_read_file(h, rel, &buf, &len, &err) != P2MK_HOST_READ)
+		return;
+	if (p2mk_host_parse_word(buf, len, out, outsz) != 0)
+		host_diag(h, rel, 1,
+		          "bytes that are not printable ASCII (shown as '?')");
+	free(buf);
+}
+
+static void collect_guest(struct p2mk_host *h)
+{
+	struct p2mk_host_guest *g = &h->guest;
+	read_word(h, "sys/hypervisor/type", g->hv_type, sizeof(g->hv_type));
+	read_word(h,
+	          "sys/devices/system/clocksource/clocksource0/"
+	          "current_clocksource",
+	          g->clocksource, sizeof(g->clocksource));
+	read_word(h, "sys/class/dmi/id/sys_vendor", g->dmi_vendor,
+	          sizeof(g->dmi_vendor));
+	read_word(h, "sys/class/dmi/id/product_name", g->dmi_product,
+	          sizeof(g->dmi_product));
+	read_word(h, "sys/class/dmi/id/bios_vendor", g->dmi_bios,
+	          sizeof(g->dmi_bios));
+	p2mk_host_guest_identify(h);
+}
+
 static void write_manifest(struct p2mk_host *h)
 {
 	char text[P2MK_HOST_NSOURCES * 256 + 128];
@@ -815,6 +855,7 @@ void p2mk_host_collect(struct p2mk_host *h)
 	collect_iomem(h);
 	collect_pci(h);
 	link_iomem(h);
+	collect_guest(h);
 	if (h->capture_fd >= 0)
 		write_manifest(h);
 }

@@ -139,6 +139,8 @@ struct p2mk_host_bar {
 	bool from_iomem;   /* no sysfs entry: found by name in /proc/iomem */
 	bool cfg_mismatch; /* config and sysfs disagree on prefetch/64-bit */
 	char owner[64];    /* driver claim from /proc/iomem, "" if none */
+	uint16_t vendor, device; /* PCI IDs from config space, if ids_known */
+	bool ids_known;
 };
 
 /* BAR register decode of a config-space header (PCI 3.0 §6.2.5.1). */
@@ -148,8 +150,9 @@ struct p2mk_host_cfg_bar {
 };
 
 struct p2mk_host_cfg {
-	unsigned header_type; /* 0 endpoint, 1 bridge, 2 CardBus */
-	unsigned nbars;       /* BAR registers the header type has */
+	uint16_t vendor, device; /* config offsets 0 and 2 */
+	unsigned header_type;    /* 0 endpoint, 1 bridge, 2 CardBus */
+	unsigned nbars;          /* BAR registers the header type has */
 	struct p2mk_host_cfg_bar bar[6];
 };
 
@@ -189,6 +192,54 @@ struct p2mk_host_eff {
 	uint8_t mkind, mtrr; /* the segment's MTRR answer */
 	bool known;          /* @result is meaningful (mkind TYPE) */
 	struct p2mk_mt_result result;
+	bool hv_known; /* guests: @hv_result is the hypervisor's answer */
+	struct p2mk_mt_result hv_result;
+};
+
+/* ---- the guest view ------------------------------------------------------ */
+
+enum p2mk_host_hv {
+	P2MK_HOST_HV_NONE,    /* no sign of a hypervisor: bare metal */
+	P2MK_HOST_HV_UNKNOWN, /* a guest (CPUID hypervisor bit), which unknown
+	                       */
+	P2MK_HOST_HV_XEN,
+	P2MK_HOST_HV_KVM,
+	P2MK_HOST_HV_HYPERV,
+	P2MK_HOST_HV_VMWARE,
+};
+
+/** p2mk_host_hv_name() - "none", "unknown", "xen", "kvm", "hyperv", ... */
+const char *p2mk_host_hv_name(enum p2mk_host_hv hv);
+
+struct p2mk_policy;
+
+/*
+ * What the guest files say (sys/hypervisor/type, the clocksource, DMI) and
+ * what was concluded: which hypervisor, hence which policy p2mkit models
+ * for this CPU vendor (NULL if none).
+ */
+struct p2mk_host_guest {
+	enum p2mk_host_hv hv;
+	char evidence[320]; /* "sys/hypervisor/type = xen, ..." */
+	char hv_type[32], clocksource[48];
+	char dmi_vendor[64], dmi_product[64], dmi_bios[64];
+	const struct p2mk_policy *policy;
+	int xen_platform_bar; /* index into bars, -1 if none */
+};
+
+/*
+ * What the hypervisor's policy makes of one range (guest only): the p2m
+ * type p2mkit assumes for it and the answer of policy->decide().
+ */
+struct p2mk_host_hvview {
+	bool known;
+	uint8_t p2mt;      /* enum p2mk_p2mt */
+	uint8_t host_mtrr; /* host MTRR of the backing memory (NPT) */
+	bool ept;          /* EPT (emt/ipat) or NPT (hpat) answer */
+	uint8_t emt, hpat_type, hpat_index;
+	bool ipat, present;
+	const char *branch, *cite;
+	const char *what; /* "RAM", "grant table (Xen heap pages)", ... */
 };
 
 enum p2mk_host_range_kind { P2MK_HOST_RAM, P2MK_HOST_BAR };
@@ -200,6 +251,7 @@ struct p2mk_host_range {
 	int bar;             /* index into bars, -1 for RAM */
 	size_t seg_first, seg_count;
 	size_t eff_first, eff_count;
+	struct p2mk_host_hvview hv; /* guests only */
 };
 
 enum p2mk_host_sev {
@@ -215,7 +267,7 @@ struct p2mk_host_finding {
 	enum p2mk_host_sev sev;
 	const char *id; /* stable identifier, see docs/host.md */
 	int range;      /* index into ranges, -1 for machine-wide findings */
-	char msg[384];
+	char msg[1024];
 };
 
 /* Where the MTRR state came from. */
@@ -239,6 +291,7 @@ struct p2mk_host {
 	int root_fd, capture_fd;
 	struct p2mk_host_source src[P2MK_HOST_NSOURCES];
 	struct p2mk_host_cpu cpu;
+	struct p2mk_host_guest guest;
 
 	struct p2mk_host_diag *diags;
 	size_t ndiags, cap_diags;
@@ -368,6 +421,22 @@ unsigned p2mk_host_parse_msr_text(struct p2mk_host *h, const char *text,
  */
 unsigned p2mk_host_parse_manifest(struct p2mk_host *h, const char *text,
                                   size_t len, const char *file);
+
+/**
+ * p2mk_host_guest_identify() - from h->cpu and the guest fields read into
+ * h->guest (hv_type, clocksource, dmi_*), and the PCI IDs of h->bars:
+ * which hypervisor, the evidence, and the policy for the CPU vendor.
+ */
+void p2mk_host_guest_identify(struct p2mk_host *h);
+
+/**
+ * p2mk_host_parse_word() - the first line of a one-value sysfs file
+ * (sys/hypervisor/type, DMI fields) into @out, surrounding blanks trimmed;
+ * returns 1 (malformed) if it holds a byte that is not printable ASCII,
+ * which is then stored as '?'.
+ */
+unsigned p2mk_host_parse_word(const char *text, size_t len, char *out,
+                              size_t outsz);
 
 /* ---- collection, analysis, output -------------------------------------- */
 

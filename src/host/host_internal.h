@@ -108,6 +108,33 @@ enum p2mk_host_status host_read_raw(struct p2mk_host *h, const char *rel,
 void host_capture_write(struct p2mk_host *h, const char *rel, const void *buf,
                         size_t len);
 
+/* ---- the guest view (guest.c, guest_findings.c, guest_out.c) ---------- */
+
+/** host_guest_decide() - the hypervisor's answer for every range and PAT
+ * mapping (r->hv, f->hv_result), when its policy is known. */
+void host_guest_decide(struct p2mk_host *h);
+
+/** host_guest_findings() - guest-view, xen-grant-table,
+ * kvm-version-assumed and next-step findings. */
+void host_guest_findings(struct p2mk_host *h);
+
+/** host_is_grant_bar() - true if range @ri is the Xen platform BAR. */
+bool host_is_grant_bar(const struct p2mk_host *h, int ri);
+
+/** host_guest_json() - the record's "guest" object. */
+json_t *host_guest_json(const struct p2mk_host *h);
+
+/** host_hv_json() - a range's "hypervisor" object, or NULL if none. */
+json_t *host_hv_json(const struct p2mk_host *h,
+                     const struct p2mk_host_range *r);
+
+struct rep_out;
+/** host_guest_text() - the "Guest:" lines of the text report. */
+void host_guest_text(struct rep_out *o, const json_t *rec);
+
+/** host_hv_text() - a range's "HV" line, if its record has one. */
+void host_hv_text(struct rep_out *o, const json_t *range);
+
 /** host_fmt_size() - "256 MiB", "4 KiB", "1536 MiB": exact units only. */
 void host_fmt_size(uint64_t bytes, char *out, size_t outsz);
 

@@ -247,9 +247,20 @@ static json_t *range_json(const struct p2mk_host *h,
 			json_object_set_new(e, "verified",
 			                    json_boolean(f->result.verified));
 		}
+		if (f->hv_known) {
+			json_object_set_new(
+			    e, "hypervisor_effective",
+			    jstr(p2mk_mt_name(f->hv_result.type)));
+			json_object_set_new(
+			    e, "hypervisor_verified",
+			    json_boolean(f->hv_result.verified));
+		}
 		json_array_append_new(pats, e);
 	}
 	json_object_set_new(o, "pat", pats);
+	json_t *hv = host_hv_json(h, r);
+	if (hv != NULL)
+		json_object_set_new(o, "hypervisor", hv);
 	return o;
 }
 
@@ -265,6 +276,7 @@ json_t *p2mk_host_to_json(const struct p2mk_host *h)
 	json_object_set_new(
 	    root, "tables",
 	    jstr(h->cpu.vendor == P2MK_HOST_VENDOR_AMD ? "amd" : "intel"));
+	json_object_set_new(root, "guest", host_guest_json(h));
 	json_object_set_new(root, "sources", sources_json(h));
 	json_object_set_new(root, "mtrr", mtrr_json(h));
 	json_t *ranges = json_array();

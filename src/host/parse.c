@@ -558,6 +558,8 @@ unsigned p2mk_host_parse_config(struct p2mk_host *h, const uint8_t *buf,
 		host_diag(h, file, 0, "vendor ID 0xffff: no device answered");
 		return 1;
 	}
+	cfg->vendor = (uint16_t)(buf[0] | buf[1] << 8);
+	cfg->device = (uint16_t)(buf[2] | buf[3] << 8);
 	cfg->header_type = buf[0x0e] & 0x7fu;
 	static const unsigned nbars[] = {6, 2, 1};
 	if (cfg->header_type > 2) {
@@ -695,5 +697,27 @@ unsigned p2mk_host_parse_manifest(struct p2mk_host *h, const char *text,
 		copy_token(t2 + 1, "\r", h->manifest_reason[src],
 		           sizeof(h->manifest_reason[src]));
 	}
+	return bad;
+}
+
+/* ---- one-value files (guest identification) ----------------------------- */
+
+unsigned p2mk_host_parse_word(const char *text, size_t len, char *out,
+                              size_t outsz)
+{
+	size_t i = 0, n = 0;
+	unsigned bad = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	for (; i < len && text[i] != '\n' && n + 1 < outsz; i++) {
+		unsigned char c = (unsigned char)text[i];
+		bool ok = c >= 0x20 && c < 0x7f;
+		bad |= !ok;
+		out[n++] = ok ? (char)c : '?';
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	if (outsz > 0)
+		out[n] = '\0';
 	return bad;
 }

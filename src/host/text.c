@@ -191,6 +191,26 @@ static void text_range_head(struct rep_out *o, const json_t *r)
 	rep_printf(o, "\n");
 }
 
+/* "effective X", or in a guest "guest view X; hypervisor Y". */
+static void text_pat_result(struct rep_out *o, const json_t *s)
+{
+	bool known = json_is_string(rep_get(s, "effective"));
+	const char *cell = rep_bool(s, "verified") ? "" : " (UNVERIFIED cell)";
+	if (json_is_string(rep_get(s, "hypervisor_effective"))) {
+		rep_printf(
+		    o, "guest view %s%s; through the hypervisor %s%s\n",
+		    known ? rep_str(s, "effective") : "unknown",
+		    known ? cell : "", rep_str(s, "hypervisor_effective"),
+		    rep_bool(s, "hypervisor_verified") ? ""
+		                                       : " (UNVERIFIED cell)");
+	} else if (known) {
+		rep_printf(o, "effective %s%s\n", rep_str(s, "effective"),
+		           cell);
+	} else {
+		rep_printf(o, "effective unknown (MTRR type unknown)\n");
+	}
+}
+
 static void text_range(struct rep_out *o, const json_t *r, bool pat_read)
 {
 	size_t i;
@@ -207,6 +227,7 @@ static void text_range(struct rep_out *o, const json_t *r, bool pat_read)
 		text_seg(o, s);
 		rep_printf(o, "\n");
 	}
+	host_hv_text(o, r);
 	const json_t *pats = rep_get(r, "pat");
 	if (!pat_read)
 		rep_printf(o, "      PAT   mappings unknown (pat_memtype_list "
@@ -218,14 +239,7 @@ static void text_range(struct rep_out *o, const json_t *r, bool pat_read)
 		rep_printf(o, "      PAT   ");
 		put_span(o, s);
 		rep_printf(o, "  %-3s -> ", rep_str(s, "pat"));
-		if (json_is_string(rep_get(s, "effective")))
-			rep_printf(
-			    o, "effective %s%s\n", rep_str(s, "effective"),
-			    rep_bool(s, "verified") ? ""
-			                            : " (UNVERIFIED cell)");
-		else
-			rep_printf(o,
-			           "effective unknown (MTRR type unknown)\n");
+		text_pat_result(o, s);
 	}
 }
 
@@ -291,6 +305,7 @@ void p2mk_host_text(struct rep_out *o, const json_t *rec)
 	rep_clean(o, rep_str(rec, "root"));
 	rep_printf(o, "\nCPU vendor: %s\n",
 	           vendor_text(rep_str(rec, "cpu_vendor")));
+	host_guest_text(o, rec);
 	rep_printf(o, "\n");
 	text_sources(o, rec);
 	rep_printf(o, "\n");

@@ -28,6 +28,7 @@ void p2mk_host_init(struct p2mk_host *h, const char *root)
 	memset(h, 0, sizeof(*h));
 	snprintf(h->root, sizeof(h->root), "%s", root ? root : "/");
 	h->root_fd = h->capture_fd = -1;
+	h->guest.xen_platform_bar = -1;
 	for (int i = 0; i < P2MK_HOST_NSOURCES; i++) {
 		h->src[i].name = source_names[i];
 		h->src[i].path = source_paths[i];

@@ -65,8 +65,9 @@ expect_text workstation-gpu \
 	"warning bar-prefetch-uc-mtrr     0000:01:00.0 BAR3" \
 	"warning bar-nonprefetch-wc       0000:03:00.0 BAR0" \
 	"info    ram-default-unknown" \
-	"Findings: 0 error(s), 2 warning(s), 3 info"
-expect_absent workstation-gpu "ram-not-wb" "Diagnostics"
+	"info    next-step                to see more: modprobe msr (as root)" \
+	"Findings: 0 error(s), 2 warning(s), 4 info"
+expect_absent workstation-gpu "ram-not-wb" "Diagnostics" "Guest:" "HV    "
 
 expect_text server-many-bars \
 	"msr        read       dev/cpu/0/msr.txt" \
@@ -107,8 +108,48 @@ expect_text arm64-server \
 	"msr        NOT READ   dev/cpu/0/msr: not x86" \
 	"info    not-x86"
 
+# ---- guests (docs/host.md "Inside a guest") ---------------------------------
+expect_text xen-hvm-amd \
+	"Guest: a Xen HVM guest (CPUID hypervisor bit (cpuinfo flag), sys/hypervisor/type = xen, Xen platform PCI device at 0000:00:03.0, clocksource xen, DMI Xen / HVM domU / Xen)" \
+	"Second stage: AMD NPT, modelled by policy xen-npt" \
+	"HV    xen-npt, ram_rw: hPAT0 WB (RAM/grant/foreign: hPAT 0 (WB)); grant table (Xen heap pages)" \
+	"UC- -> guest view UC (UNVERIFIED cell); through the hypervisor CD" \
+	"warning xen-grant-table          0000:00:03.0 BAR1 is the Xen platform PCI device's memory BAR (vendor 0x5853): it holds the grant table" \
+	"guest UC- x host WB = CD (x86 §9.2), host MTRR WB: effective CD" \
+	"Fix: xl.cfg xen_platform_pci_bar_uc=0" \
+	"info    guest-view               running in a Xen HVM guest on AMD NPT"
+expect_absent xen-hvm-amd "bar-prefetch-uc-mtrr     0000:00:03.0" "bar-prefetch-uc-only" "advis"
+
+expect_text xen-hvm-intel \
+	"Second stage: Intel EPT, modelled by policy xen-ept" \
+	"info    xen-grant-table" \
+	"predicted (no PAT list): the guest's UC MTRR over the BAR makes Linux's memremap WB request UC-" \
+	"on Intel EPT Xen gives these pages EMT WB with IPAT" \
+	"effective WB" \
+	"info    next-step                to see more: mount -t debugfs none /sys/kernel/debug (as root)"
+expect_absent xen-hvm-intel "warning xen-grant-table"
+
+expect_text kvm-guest \
+	"Guest: a KVM guest (CPUID hypervisor bit (cpuinfo flag), clocksource kvm-clock, DMI QEMU / Standard PC (Q35 + ICH9, 2009) / EDK II)" \
+	"Second stage: Intel EPT, modelled by policy kvm-x86-6.11" \
+	"HV    kvm-x86-6.11, ram_rw: WB+IPAT" \
+	"HV    kvm-x86-6.11, mmio_dm: - (not present); virtio registers, emulated" \
+	"HV    kvm-x86-6.11, mmio_direct: UC (MMIO: UC)" \
+	"info    kvm-version-assumed" \
+	"info    next-step"
+expect_absent kvm-guest "xen-grant-table"
+
+# The commands the grant-table finding names give its answer.
+"$bin" explain --policy xen-npt --type ram_rw --host-mtrr WB --guest-pat UC- >"$tmp/out" 2>&1
+grep -qF "effective with guest PAT UC-: CD" "$tmp/out" && ok || bad "explain xen-npt: not CD"
+# Without --host-mtrr the host MTRR is WB, as its help says (was UC).
+"$bin" explain --policy xen-npt --type ram_rw --guest-pat UC- >"$tmp/out" 2>&1
+grep -qF "effective with guest PAT UC-: CD" "$tmp/out" && ok || bad "explain xen-npt without --host-mtrr: not CD"
+"$bin" explain --policy xen-ept --type ram_rw --special --guest-pat UC- >"$tmp/out" 2>&1
+grep -qF "effective with guest PAT UC-: WB" "$tmp/out" && ok || bad "explain xen-ept: not WB"
+
 # ---- JSON -------------------------------------------------------------------
-for tree in workstation-gpu server-many-bars vm-no-mtrr laptop-nonroot malformed arm64-server; do
+for tree in workstation-gpu server-many-bars vm-no-mtrr laptop-nonroot malformed arm64-server xen-hvm-amd xen-hvm-intel kvm-guest; do
 	if "$bin" host --json --root "$data/$tree" >"$tmp/$tree.json"; then ok; else bad "$tree --json: exit $?"; fi
 	if command -v python3 >/dev/null 2>&1; then
 		if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {"sources","mtrr","ranges","findings","diagnostics","summary"} <= d.keys()' "$tmp/$tree.json"; then
@@ -119,10 +160,23 @@ for tree in workstation-gpu server-many-bars vm-no-mtrr laptop-nonroot malformed
 	fi
 done
 grep -q '"id": "bar-nonprefetch-wc"' "$tmp/workstation-gpu.json" && ok || bad "workstation JSON lacks bar-nonprefetch-wc"
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/xen-hvm-amd.json" <<'PY' && ok || bad "xen-hvm-amd JSON: guest or grant-table fields wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["guest"]
+assert g["hypervisor"] == "xen" and g["paging"] == "npt" and g["policy"] == "xen-npt"
+assert g["xen_platform_pci"] == "0000:00:03.0"
+bar = [r for r in d["ranges"] if r["name"] == "0000:00:03.0 BAR1"][0]
+assert bar["hypervisor"]["p2m_type"] == "ram_rw"
+assert bar["pat"][0]["pat"] == "UC-" and bar["pat"][0]["hypervisor_effective"] == "CD"
+assert [f for f in d["findings"] if f["id"] == "xen-grant-table"][0]["severity"] == "warning"
+PY
+fi
 grep -q '"status": "no-debugfs"' "$tmp/workstation-gpu.json" && bad "workstation JSON: pat-list should be read" || ok
 
 # ---- capture round trip -----------------------------------------------------
-for tree in workstation-gpu server-many-bars vm-no-mtrr laptop-nonroot; do
+for tree in workstation-gpu server-many-bars vm-no-mtrr laptop-nonroot xen-hvm-amd xen-hvm-intel kvm-guest; do
 	"$bin" host --root "$data/$tree" >"$tmp/a.txt" 2>&1
 	"$bin" host --root "$data/$tree" --capture "$tmp/cap-$tree" >/dev/null 2>&1 || bad "$tree: capture failed"
 	"$bin" host --root "$tmp/cap-$tree" >"$tmp/b.txt" 2>&1

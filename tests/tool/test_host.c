@@ -15,6 +15,8 @@
 
 #include "host/host.h"
 
+#include <p2mkit/policy.h>
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static struct p2mk_host *audit(const char *root)
@@ -936,6 +938,154 @@ static void test_json_shape(void **state)
 	done(h);
 }
 
+/* ---- guests ---------------------------------------------------------------
+ */
+
+static const struct p2mk_host_finding *finding(const struct p2mk_host *h,
+                                               const char *id)
+{
+	for (size_t i = 0; i < h->nfindings; i++) {
+		if (strcmp(h->findings[i].id, id) == 0)
+			return &h->findings[i];
+	}
+	static const struct p2mk_host_finding none = {.id = ""};
+	fail_msg("no finding %s", id);
+	return &none;
+}
+
+/* Xen HVM on AMD, default hvmloader: the grant table is mapped UC- by the
+ * guest (UC MTRR over the platform BAR) and NPT makes that CD (x86 §9.2);
+ * guest MTRRs are not what decides it. */
+static void test_xen_hvm_amd_grant_table_is_cd(void **state)
+{
+	(void)state;
+	struct p2mk_host *h = audit_tree("xen-hvm-amd");
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_XEN);
+	assert_non_null(h->guest.policy);
+	assert_string_equal(h->guest.policy->name, "xen-npt");
+	assert_true(h->guest.xen_platform_bar >= 0);
+	assert_int_equal(h->bars[h->guest.xen_platform_bar].vendor, 0x5853);
+	const struct p2mk_host_range *r =
+	    range(h, "0000:00:03.0 BAR1", 0xf2000000);
+	assert_true(r->hv.known && r->hv.present && !r->hv.ept);
+	assert_int_equal(r->hv.hpat_type, P2MK_MT_WB);
+	assert_int_equal(r->eff_count, 1);
+	const struct p2mk_host_eff *f = &h->effs[r->eff_first];
+	assert_int_equal(f->pat, P2MK_MT_UCM);
+	/* The bare-metal view would say UC; through NPT it is CD. */
+	assert_int_equal(f->result.type, P2MK_MT_UC);
+	assert_true(f->hv_known);
+	assert_int_equal(f->hv_result.type, P2MK_MT_CD);
+	const struct p2mk_host_finding *g = finding(h, "xen-grant-table");
+	assert_int_equal(g->sev, P2MK_HOST_WARNING);
+	assert_non_null(strstr(g->msg, "grant table"));
+	assert_non_null(strstr(g->msg, "effective CD"));
+	assert_non_null(strstr(g->msg, "xen_platform_pci_bar_uc=0"));
+	assert_non_null(strstr(g->msg, "explain --policy xen-npt"));
+	/* No write-combining advice for the grant-table BAR. */
+	assert_int_equal(
+	    count(h, "bar-prefetch-uc-mtrr", "0000:00:03.0 BAR1", -1), 0);
+	assert_int_equal(count(h, "bar-prefetch-uc-only", NULL, -1), 0);
+	assert_int_equal(count(h, "guest-view", NULL, P2MK_HOST_INFO), 1);
+	/* RAM: hPAT WB, guest WB passes through. */
+	r = range(h, "System RAM", 0x100000);
+	assert_int_equal(r->hv.p2mt, P2MK_P2M_RAM_RW);
+	assert_int_equal(r->hv.hpat_type, P2MK_MT_WB);
+	done(h);
+}
+
+/* The same guest on Intel: Xen's EPT policy gives WB with IPAT, so the
+ * guest's UC- (predicted here: no debugfs) does not matter. */
+static void test_xen_hvm_intel_grant_table_is_wb(void **state)
+{
+	(void)state;
+	struct p2mk_host *h = audit_tree("xen-hvm-intel");
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_XEN);
+	assert_string_equal(h->guest.policy->name, "xen-ept");
+	assert_int_equal(h->src[P2MK_HOST_SRC_PAT_LIST].status,
+	                 P2MK_HOST_NO_DEBUGFS);
+	const struct p2mk_host_range *r =
+	    range(h, "0000:00:03.0 BAR1", 0xf2000000);
+	assert_true(r->hv.ept && r->hv.present);
+	assert_int_equal(r->hv.emt, P2MK_MT_WB);
+	assert_true(r->hv.ipat);
+	const struct p2mk_host_finding *g = finding(h, "xen-grant-table");
+	assert_int_equal(g->sev, P2MK_HOST_INFO);
+	assert_non_null(strstr(g->msg, "predicted"));
+	assert_non_null(strstr(g->msg, "UC-"));
+	assert_non_null(strstr(g->msg, "effective WB"));
+	g = finding(h, "next-step");
+	assert_non_null(strstr(g->msg, "debugfs"));
+	done(h);
+}
+
+/* A KVM guest on Intel: RAM and VRAM WB+IPAT, virtio registers emulated
+ * (not present), other BARs UC if assigned; the version is an assumption. */
+static void test_kvm_guest(void **state)
+{
+	(void)state;
+	struct p2mk_host *h = audit_tree("kvm-guest");
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_KVM);
+	assert_string_equal(h->guest.policy->name, "kvm-x86-6.11");
+	assert_int_equal(h->guest.xen_platform_bar, -1);
+	const struct p2mk_host_range *r = range(h, "System RAM", 0x100000);
+	assert_true(r->hv.present && r->hv.ipat);
+	assert_int_equal(r->hv.emt, P2MK_MT_WB);
+	r = range(h, "0000:00:01.0 BAR0", 0x80000000);
+	assert_int_equal(r->hv.p2mt, P2MK_P2M_RAM_RW);
+	assert_true(r->hv.ipat);
+	r = range(h, "0000:00:02.0 BAR4", 0x800000000);
+	assert_int_equal(r->hv.p2mt, P2MK_P2M_MMIO_DM);
+	assert_false(r->hv.present);
+	r = range(h, "0000:00:1f.2 BAR5", 0x81002000);
+	assert_int_equal(r->hv.p2mt, P2MK_P2M_MMIO_DIRECT);
+	assert_int_equal(r->hv.emt, P2MK_MT_UC);
+	assert_false(r->hv.ipat);
+	assert_int_equal(count(h, "kvm-version-assumed", NULL, P2MK_HOST_INFO),
+	                 1);
+	assert_int_equal(count(h, "xen-grant-table", NULL, -1), 0);
+	done(h);
+}
+
+/* Identification from each kind of evidence, and its order of trust. */
+static void test_guest_identify(void **state)
+{
+	(void)state;
+	struct p2mk_host *h = malloc(sizeof(*h));
+	assert_non_null(h);
+	p2mk_host_init(h, "/");
+	p2mk_host_guest_identify(h);
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_NONE);
+	h->cpu.hypervisor = true;
+	p2mk_host_guest_identify(h);
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_UNKNOWN);
+	assert_null(h->guest.policy);
+	snprintf(h->guest.dmi_vendor, sizeof(h->guest.dmi_vendor), "QEMU");
+	h->cpu.vendor = P2MK_HOST_VENDOR_AMD;
+	p2mk_host_guest_identify(h);
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_KVM);
+	assert_string_equal(h->guest.policy->name, "kvm-svm");
+	/* sys/hypervisor/type outranks DMI. */
+	snprintf(h->guest.hv_type, sizeof(h->guest.hv_type), "xen");
+	p2mk_host_guest_identify(h);
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_XEN);
+	assert_string_equal(h->guest.policy->name, "xen-npt");
+	assert_non_null(strstr(h->guest.evidence, "sys/hypervisor/type"));
+	h->guest.hv_type[0] = '\0';
+	h->guest.dmi_vendor[0] = '\0';
+	snprintf(h->guest.clocksource, sizeof(h->guest.clocksource),
+	         "hyperv_clocksource_tsc_page");
+	p2mk_host_guest_identify(h);
+	assert_int_equal(h->guest.hv, P2MK_HOST_HV_HYPERV);
+	assert_null(h->guest.policy);
+	char w[8];
+	assert_int_equal(p2mk_host_parse_word("  xen \n", 7, w, sizeof(w)), 0);
+	assert_string_equal(w, "xen");
+	assert_int_equal(p2mk_host_parse_word("a\x1b[1m", 5, w, sizeof(w)), 1);
+	assert_string_equal(w, "a?[1m");
+	done(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -958,6 +1108,10 @@ int main(void)
 	    cmocka_unit_test(test_debugfs_reasons),
 	    cmocka_unit_test(test_empty_root),
 	    cmocka_unit_test(test_json_shape),
+	    cmocka_unit_test(test_xen_hvm_amd_grant_table_is_cd),
+	    cmocka_unit_test(test_xen_hvm_intel_grant_table_is_wb),
+	    cmocka_unit_test(test_kvm_guest),
+	    cmocka_unit_test(test_guest_identify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

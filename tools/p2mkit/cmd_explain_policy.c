@@ -153,6 +153,9 @@ static void policy_init(void *args)
 	cli_mtrr_state_init(&a->ms);
 	a->type = P2MK_P2M_RAM_RW;
 	a->gfn = a->mfn = 0x100;
+	/* --host-mtrr's documented default: the NPT effective type is
+	 * combined with WB host MTRRs unless one is given (x86 §9.1). */
+	a->host_mtrr = P2MK_MT_WB;
 }
 
 static unsigned policy_maxphyaddr(const void *args)

@@ -122,9 +122,14 @@ const struct cli_form cli_form_host = {
              "root), /proc/iomem (root for addresses),\n"
              "/sys/bus/pci/devices/*/{resource,config}.  What cannot be "
              "read\n"
-             "is reported with the reason.  See docs/host.md.\n",
-    .exits = "0 the audit ran (findings or not), 2 bad usage or an "
-             "unreadable --root.",
+             "is reported with the reason.  Inside a VM it names the\n"
+             "hypervisor (sys/hypervisor, clocksource, DMI) and shows what\n"
+             "its EPT/NPT policy makes of each range, including the Xen\n"
+             "grant table in the platform PCI BAR.  Only regular files\n"
+             "beneath --root are read; --capture writes into a new or\n"
+             "empty directory.  See docs/host.md.\n",
+    .exits = "0 the audit ran (findings or not), 2 bad usage, an "
+             "unreadable --root or an unusable --capture directory.",
     .groups = host_groups,
     .args_size = sizeof(struct host_args),
     .init = host_init,

@@ -378,6 +378,147 @@ def arm64():
            dev=0x0a54)
 
 
+# ---- 7-9. guests: Xen HVM on AMD and on Intel, KVM on Intel ---------------
+# Constructed by the project, not captured: values follow what hvmloader
+# (xen-reference-behaviour.md §13), QEMU and Linux produce.  Each holds the
+# files `p2mkit host --capture` writes inside such a guest, including the
+# one-value files the guest identification reads.
+
+def guest_files(t, hv_type, clock, dmi):
+    if hv_type is not None:
+        write(t, "sys/hypervisor/type", hv_type + "\n")
+    write(t, "sys/devices/system/clocksource/clocksource0/current_clocksource",
+          clock + "\n")
+    vendor, product, bios = dmi
+    write(t, "sys/class/dmi/id/sys_vendor", vendor + "\n")
+    write(t, "sys/class/dmi/id/product_name", product + "\n")
+    write(t, "sys/class/dmi/id/bios_vendor", bios + "\n")
+
+
+def xen_hvm(t, vendor, bits, debugfs):
+    """A 4 GiB Xen HVM guest with default hvmloader settings
+    (xen_platform_pci_bar_uc=1): PCI hole [0xf0000000, 0xfc000000) covered
+    UC by two variable MTRRs, default type WB; stdvga at 00:02.0, the Xen
+    platform device (5853:0001) at 00:03.0 with its 16 MiB MMIO BAR1 at
+    0xf2000000, where Linux maps the grant table."""
+    fresh(t)
+    write(t, "proc/cpuinfo", cpuinfo(vendor, bits, X86_FLAGS + " hypervisor"))
+    write(t, "proc/mtrr",
+          "reg00: base=0x0f0000000 ( 3840MB), size=  128MB, count=1: uncachable\n"
+          "reg01: base=0x0f8000000 ( 3968MB), size=   64MB, count=1: uncachable\n")
+    if debugfs:
+        write(t, "sys/kernel/debug/x86/pat_memtype_list",
+              "PAT memtype list:\n"
+              "PAT: [mem 0x00000000f0000000-0x00000000f2000000] write-combining\n"
+              "PAT: [mem 0x00000000f2000000-0x00000000f2040000] uncached-minus\n"
+              "PAT: [mem 0x00000000f3000000-0x00000000f3001000] uncached-minus\n"
+              "PAT: [mem 0x00000000fec00000-0x00000000fec01000] uncached-minus\n"
+              "PAT: [mem 0x00000000fee00000-0x00000000fee01000] uncached-minus\n")
+    write(t, "proc/iomem",
+          "00000000-00000fff : Reserved\n"
+          "00001000-0009ffff : System RAM\n"
+          "000a0000-000bffff : PCI Bus 0000:00\n"
+          "000c0000-000c8bff : Video ROM\n"
+          "000e0000-000fffff : Reserved\n"
+          "  000f0000-000fffff : System ROM\n"
+          "00100000-efffffff : System RAM\n"
+          "  01000000-01e0316f : Kernel code\n"
+          "f0000000-fbffffff : PCI Bus 0000:00\n"
+          "  f0000000-f1ffffff : 0000:00:02.0\n"
+          "    f0000000-f1ffffff : bochs-drm\n"
+          "  f2000000-f2ffffff : 0000:00:03.0\n"
+          "    f2000000-f2ffffff : xen-platform-pci\n"
+          "  f3000000-f3000fff : 0000:00:02.0\n"
+          "    f3000000-f3000fff : bochs-drm\n"
+          "fc000000-ffffffff : Reserved\n"
+          "  fec00000-fec003ff : IOAPIC 0\n"
+          "  fee00000-fee00fff : Local APIC\n"
+          "100000000-10fffffff : System RAM\n")
+    device(t, "0000:00:00.0", {}, dev=0x1237)
+    device(t, "0000:00:01.0", {}, dev=0x7000)
+    device(t, "0000:00:01.1", {4: (0xc100, 0xc10f, "io", False, False)},
+           dev=0x7010)
+    device(t, "0000:00:02.0", {
+        0: (0xf0000000, 0xf1ffffff, "mem", True, False),
+        2: (0xf3000000, 0xf3000fff, "mem", False, False),
+    }, vendor=0x1234, dev=0x1111)
+    device(t, "0000:00:03.0", {
+        0: (0xc000, 0xc0ff, "io", False, False),
+        1: (0xf2000000, 0xf2ffffff, "mem", True, False),
+    }, vendor=0x5853, dev=0x0001)
+    guest_files(t, "xen", "xen", ("Xen", "HVM domU", "Xen"))
+    pat = (("pat-list", "read", "5 PAT mappings") if debugfs else
+           ("pat-list", "no-debugfs",
+            "sys/kernel/debug is empty (as root: mount -t debugfs none "
+            "/sys/kernel/debug)"))
+    manifest(t, [
+        ("cpuinfo", "read",
+         f"vendor {vendor}, {bits}-bit physical addresses, hypervisor"),
+        ("msr", "missing", "no msr device (load the msr module: modprobe msr)"),
+        ("proc-mtrr", "read", "2 variable ranges"),
+        pat,
+        ("iomem", "read", "19 entries"),
+        ("pci", "read", "6 of 6 devices, 3 memory BARs"),
+    ])
+
+
+def kvm_guest():
+    """A KVM guest on Intel: QEMU Q35 with OVMF (32-bit window from 2 GiB
+    and a 64-bit window at 32 GiB, both covered UC by OVMF's MTRRs, default
+    WB), bochs VGA, virtio-net, AHCI; no msr module, no debugfs."""
+    t = "kvm-guest"
+    fresh(t)
+    write(t, "proc/cpuinfo",
+          cpuinfo("GenuineIntel", 46, X86_FLAGS + " hypervisor"))
+    write(t, "proc/mtrr",
+          "reg00: base=0x080000000 ( 2048MB), size= 2048MB, count=1: uncachable\n"
+          "reg01: base=0x800000000 (32768MB), size=32768MB, count=1: uncachable\n")
+    write(t, "proc/iomem",
+          "00000000-00000fff : Reserved\n"
+          "00001000-0009ffff : System RAM\n"
+          "000a0000-000fffff : Reserved\n"
+          "00100000-7ffdbfff : System RAM\n"
+          "  01000000-01e0316f : Kernel code\n"
+          "7ffdc000-7fffffff : Reserved\n"
+          "80000000-afffffff : PCI Bus 0000:00\n"
+          "  80000000-80ffffff : 0000:00:01.0\n"
+          "    80000000-80ffffff : bochs-drm\n"
+          "  81000000-81000fff : 0000:00:01.0\n"
+          "    81000000-81000fff : bochs-drm\n"
+          "  81001000-81001fff : 0000:00:02.0\n"
+          "  81002000-81002fff : 0000:00:1f.2\n"
+          "    81002000-81002fff : ahci\n"
+          "b0000000-bfffffff : PCI MMCONFIG 0000 [bus 00-ff]\n"
+          "fec00000-fec003ff : IOAPIC 0\n"
+          "fee00000-fee00fff : Local APIC\n"
+          "100000000-27fffffff : System RAM\n"
+          "800000000-fffffffff : PCI Bus 0000:00\n"
+          "  800000000-800003fff : 0000:00:02.0\n"
+          "    800000000-800003fff : virtio-pci-modern\n")
+    device(t, "0000:00:00.0", {}, dev=0x29c0)
+    device(t, "0000:00:01.0", {
+        0: (0x80000000, 0x80ffffff, "mem", True, False),
+        2: (0x81000000, 0x81000fff, "mem", False, False),
+    }, vendor=0x1234, dev=0x1111)
+    device(t, "0000:00:02.0", {
+        1: (0x81001000, 0x81001fff, "mem", False, False),
+        4: (0x800000000, 0x800003fff, "mem", True, True),
+    }, vendor=0x1af4, dev=0x1041)
+    device(t, "0000:00:1f.2", {5: (0x81002000, 0x81002fff, "mem", False, False)},
+           dev=0x2922)
+    guest_files(t, None, "kvm-clock",
+                ("QEMU", "Standard PC (Q35 + ICH9, 2009)", "EDK II"))
+    manifest(t, [
+        ("cpuinfo", "read", "vendor GenuineIntel, 46-bit physical addresses, hypervisor"),
+        ("msr", "missing", "no msr device (load the msr module: modprobe msr)"),
+        ("proc-mtrr", "read", "2 variable ranges"),
+        ("pat-list", "no-debugfs",
+         "sys/kernel/debug is empty (as root: mount -t debugfs none /sys/kernel/debug)"),
+        ("iomem", "read", "21 entries"),
+        ("pci", "read", "4 of 4 devices, 5 memory BARs"),
+    ])
+
+
 if __name__ == "__main__":
     workstation()
     server()
@@ -385,3 +526,6 @@ if __name__ == "__main__":
     laptop_user()
     malformed()
     arm64()
+    xen_hvm("xen-hvm-amd", "AuthenticAMD", 48, debugfs=True)
+    xen_hvm("xen-hvm-intel", "GenuineIntel", 46, debugfs=False)
+    kvm_guest()
