@@ -54,19 +54,20 @@ mkdir -p "$log_dir"
 
 random_seed() { od -An -tu4 -N4 /dev/urandom | tr -d ' '; }
 
-# run_seed S: every seeded test once with P2MK_SEED=S; checks each test
-# really printed that seed, names the failures with their replay command.
+# run_seed S: every seeded test once with P2MK_SEED=S; checks that each test
+# passed and really printed that seed (ctest -V prefixes a test's output
+# with its number), names the failures with their replay command.
 run_seed() {
-	local s=$1 log=$log_dir/seed-$1.log rc name
-	P2MK_SEED=$s ctest --test-dir build -L seeded -j "$jobs" --output-log "$log" \
-		>/dev/null 2>&1
+	local s=$1 log=$log_dir/seed-$1.log rc name num start=$SECONDS bad=$failed
+	failed=0
+	P2MK_SEED=$s ctest --test-dir build -L seeded -j "$jobs" -V >"$log" 2>&1
 	rc=$?
 	for name in "${seeded[@]}"; do
-		if grep -q "^[0-9/]*Test *#[0-9]*: $name \.*\**Passed" "$log" &&
-			[[ $(grep -c "^seed: P2MK_SEED=$s$" "$log") -gt 0 ]]; then
+		num=$(sed -n "s/^ *[0-9]*\/[0-9]* *Test *#\([0-9]*\): $name \.*\** *Passed.*/\1/p" "$log")
+		if [[ -n $num ]] && grep -q "^$num: seed: P2MK_SEED=$s\$" "$log"; then
 			continue
 		fi
-		echo "soak: FAILED $name with seed $s; replay:" \
+		echo "soak: FAILED $name with seed $s (log $log); replay:" \
 			"P2MK_SEED=$s ctest --test-dir build -R '^$name\$' --output-on-failure" >&2
 		failed=1
 	done
@@ -74,6 +75,10 @@ run_seed() {
 		echo "soak: ctest failed with seed $s (see $log)" >&2
 		failed=1
 	fi
+	echo "soak: seed $s: $( ((failed)) && echo FAILED || echo passed)" \
+		"($((SECONDS - start)) s)"
+	((failed)) || rm -f "$log" # keep only the logs of failures
+	failed=$((failed | bad))
 }
 
 soak_tests() {
