@@ -117,12 +117,42 @@ static void imp_relocate(struct imp *m)
  * based above RAM at 1 GiB (each BAR aligned to its size; one that cannot
  * fit does not move the others) and closed at 1 GiB.
  */
+static unsigned count_placed(const struct p2mk_layout_output *out,
+                             const uint16_t idx[], unsigned n)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++)
+		k += out->bars[idx[i]].placed;
+	return k;
+}
+
+/*
+ * Last resort when a UC region of their own leaves a BAR out: every BAR
+ * of the window largest first, WB and UC mixed, as hvmloader packs them
+ * (power-of-two sizes, so no space is lost to alignment); kept if it
+ * places at least as many, else the tight typed packing is restored.
+ */
+static void imp_high_mixed(struct imp *m, const struct groups *g,
+                           const struct groups *mixed, uint64_t base,
+                           uint64_t limit, uint64_t *top)
+{
+	unsigned typed = count_placed(m->out, mixed->wb, mixed->nwb);
+	uint64_t t = base;
+	pack_window(m, mixed, base, limit, 0, P2MK_BAR_HIGH, &t);
+	if (count_placed(m->out, mixed->wb, mixed->nwb) >= typed)
+		*top = t;
+	else
+		pack_window(m, g, base, limit, 0, P2MK_BAR_HIGH, top);
+}
+
 static void imp_high_window(struct imp *m)
 {
-	struct groups g = {.nuc = 0};
+	struct groups g = {.nuc = 0}, mixed = {.nuc = 0};
 	for (unsigned i = 0; i < m->nhi; i++) {
-		if (!m->out->bars[m->hi[i]].placed)
+		if (!m->out->bars[m->hi[i]].placed) {
 			groups_add(m->out, &g, m->hi[i]);
+			mixed.wb[mixed.nwb++] = m->hi[i];
+		}
 	}
 	if (g.nuc + g.nwb == 0)
 		return;
@@ -132,11 +162,12 @@ static void imp_high_window(struct imp *m)
 	if (base >= limit)
 		base = limit;
 	uint64_t top = base;
-	for (unsigned sig = 1; sig <= IMP_MAX_SIG + 1; sig++) {
-		if (pack_window(m, &g, base, limit, sig % (IMP_MAX_SIG + 1),
-		                P2MK_BAR_HIGH, &top))
-			break;
-	}
+	bool all = false;
+	for (unsigned sig = 1; sig <= IMP_MAX_SIG + 1 && !all; sig++)
+		all = pack_window(m, &g, base, limit, sig % (IMP_MAX_SIG + 1),
+		                  P2MK_BAR_HIGH, &top);
+	if (!all)
+		imp_high_mixed(m, &g, &mixed, base, limit, &top);
 	for (unsigned i = 0; i < m->nhi; i++) {
 		const struct p2mk_layout_bar_result *r =
 		    &m->out->bars[m->hi[i]];

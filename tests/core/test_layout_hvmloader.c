@@ -191,6 +191,33 @@ static void too_big_64bit_bar_advances_base_and_later_ones_fail(void **st)
 	assert_non_null(out->error);
 }
 
+/*
+ * Found by the soak (test_layout_random, P2MK_SEED=698894573): a WB 16 GiB
+ * and a 1 MiB BAR first, then UC 16 GiB and 1 GiB in a region of their own
+ * left the 1 GiB one out of a 48 GiB window hvmloader fills completely.
+ */
+static void improved_places_high_bars_hvmloader_places(void **st)
+{
+	(void)st;
+	struct p2mk_layout_input in;
+	tl_input(&in, MIB(11539));
+	in.maxphyaddr = 36;
+	in.fw.allow_memory_relocate = false;
+	struct p2mk_layout_dev *a = tl_dev(&in, 0x18, 0x8086, 1, 0x0300, 1);
+	tl_bar(a, 0, P2MK_BAR_MEM64, true, GIB(16));
+	tl_bar(a, 2, P2MK_BAR_MEM64, false, GIB(16));
+	struct p2mk_layout_dev *b = tl_dev(&in, 0x20, 0x8086, 2, 0x0200, 1);
+	tl_bar(b, 0, P2MK_BAR_MEM64, false, GIB(1));
+	tl_bar(b, 2, P2MK_BAR_MEM64, true, MIB(1));
+	struct p2mk_layout_output *out = tl_run(&in, P2MK_LAYOUT_HVMLOADER);
+	assert_null(out->error);
+	out = tl_run(&in, P2MK_LAYOUT_IMPROVED);
+	assert_null(out->error);
+	for (unsigned i = 0; i < out->nbars; i++)
+		assert_true(out->bars[i].placed);
+	tl_check_replay(&in, out, true);
+}
+
 static void bar32_of_2gib_is_never_placed(void **st)
 {
 	(void)st;
@@ -363,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(huge_64bit_bar_goes_high_without_growing_the_hole),
 	    cmocka_unit_test(
 	        too_big_64bit_bar_advances_base_and_later_ones_fail),
+	    cmocka_unit_test(improved_places_high_bars_hvmloader_places),
 	    cmocka_unit_test(bar32_of_2gib_is_never_placed),
 	    cmocka_unit_test(rmrr_in_low_window_pulls_start_to_low_ram_end),
 	    cmocka_unit_test(bars_skip_rmrr_inside_the_hole),
