@@ -14,7 +14,7 @@ if ! command -v clang >/dev/null 2>&1; then
 	exit 0
 fi
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DP2MK_FUZZ=ON >/dev/null
+	-DP2MK_FUZZ=ON -DP2MK_BUILD_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j "$(nproc 2>/dev/null || echo 2)"
 mkdir -p build-fuzz/corpus
 shopt -s nullglob
