@@ -106,6 +106,24 @@ static unsigned placed(const struct p2mk_layout_output *out)
 	return n;
 }
 
+/*
+ * BARs hvmloader placed clear of reserved regions: its mode can put one
+ * over a reserved region, which improved never does (found by the soak:
+ * P2MK_SEED=4077168896, hvmloader's 64 MiB BAR at 0xf8000000 over a
+ * region at 0xf9100000; improved then placed one BAR fewer).
+ */
+static unsigned placed_clear(const struct p2mk_layout_input *in,
+                             const struct p2mk_layout_output *out)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < out->nbars; i++) {
+		const struct p2mk_layout_bar_result *b = &out->bars[i];
+		n += b->placed && (b->kind == P2MK_BAR_IO ||
+		                   !overlaps_reserved(in, b->addr.v, b->size));
+	}
+	return n;
+}
+
 /* improved's promises on one input. */
 static void check_improved(const struct p2mk_layout_input *in,
                            const struct p2mk_layout_output *out)
@@ -273,11 +291,12 @@ static void one_layout(struct test_rng *r, struct coverage *cov)
 		cov->finding[imp->findings[i].kind]++;
 	cov->exact_checks += tl_check_replay(&in, imp, imp->error == NULL);
 	check_improved(&in, imp);
-	if (hvm.error == NULL && placed(imp) < placed(&hvm)) {
+	if (hvm.error == NULL && placed(imp) < placed_clear(&in, &hvm)) {
 		dump(&in, &hvm);
 		dump(&in, imp);
-		fail_msg("improved placed %u BARs, hvmloader %u", placed(imp),
-		         placed(&hvm));
+		fail_msg("improved placed %u BARs, hvmloader %u clear of "
+		         "reserved regions",
+		         placed(imp), placed_clear(&in, &hvm));
 	}
 	static struct p2mk_layout_output imp_copy;
 	imp_copy = *imp; /* tl_run's buffer is reused below */
