@@ -20,7 +20,7 @@
 # fuzz/seeds/NAME); crash inputs land in build-fuzz/artifacts/NAME/.
 # Exit status: 0 everything held, 1 a test or a target failed, 2 bad usage.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 usage() {
 	sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2
