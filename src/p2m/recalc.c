@@ -538,7 +538,14 @@ void p2mk_p2mi_exact_range(struct p2mk_p2m *p, uint64_t first, uint64_t last)
 				mark_leaf(p, lf->gfn, lf->level);
 			}
 			if (split) {
-				/* Evaluate every child of the split leaf. */
+				/* Evaluate every child of the split leaf, also
+				 * those past @last: a child keeps the block's
+				 * type, and the answer for a smaller block can
+				 * differ (xen §16 defect 3: a small variable
+				 * MTRR inside a block types all of it). */
+				uint64_t end =
+				    lf->gfn.v + (p2mi_span(lf->level) - 1);
+				last = end > last ? end : last;
 				cur = lf->gfn.v;
 				break;
 			}

@@ -433,6 +433,48 @@ static void random_strategies_agree(const struct p2mk_policy *pol,
 	assert_true(tot[0].exits > 0 && tot[2].changed > 0);
 }
 
+/*
+ * Found by the soak (random_xen_ept, P2MK_SEED=1177061349): a 32 MiB UC
+ * variable MTRR inside a 1 GiB page types all of it UC (xen §16 defect 3);
+ * a pin elsewhere in that page splits it, and EXACT must recompute every
+ * child, not only those in the pinned range: the children past it are WC
+ * at their own order (default type WC).
+ */
+static void exact_recomputes_every_child_of_a_split(void **state)
+{
+	(void)state;
+	struct p2mk_p2m p;
+	test_alloc_init(&ta[0]);
+	struct p2mk_p2m_config c = cfg_ept(true);
+	assert_int_equal(p2mk_p2m_init(&p, &c, &p2mk_policy_xen_ept,
+	                               P2MK_RECALC_EXACT, &ta[0].ops),
+	                 P2MK_OK);
+	assert_int_equal(p2mk_p2m_assign_device(&p), P2MK_OK);
+	assert_int_equal(p2mk_p2m_set(&p, p2mk_gfn(0x80000), p2mk_mfn(0x80000),
+	                              18, P2MK_P2M_RAM_RW),
+	                 P2MK_OK);
+	wr(&p, 0, P2MK_MSR_MTRR_DEF_TYPE, P2MK_MTRR_DEF_E | P2MK_MT_WC);
+	wr(&p, 0, P2MK_MSR_MTRR_PHYSBASE0, 0x80000000 | P2MK_MT_UC);
+	wr(&p, 0, P2MK_MSR_MTRR_PHYSMASK0,
+	   UINT64_C(0xffe000000) | P2MK_MTRR_MASK_V);
+	struct p2mk_pt_leaf lf;
+	assert_int_equal(p2mk_pt_lookup(&p.pt, p2mk_gfn(0x97ab3), &lf),
+	                 P2MK_OK);
+	assert_int_equal(lf.order, 18);
+	assert_int_equal(lf.attrs.mt, P2MK_MT_UC); /* the defect, on purpose */
+	assert_int_equal(p2mk_p2m_pin(&p, p2mk_gfn(0x972e0), 0x7d3, P2MK_MT_WC),
+	                 P2MK_OK);
+	uint64_t pend, stale;
+	p2mk_p2m_audit(&p, &pend, &stale);
+	assert_int_equal(pend, 0);
+	assert_int_equal(stale, 0);
+	assert_int_equal(p2mk_pt_lookup(&p.pt, p2mk_gfn(0x97ab3), &lf),
+	                 P2MK_OK);
+	assert_int_equal(lf.attrs.mt, P2MK_MT_WC);
+	p2mk_p2m_destroy(&p);
+	assert_int_equal(ta[0].live, 0);
+}
+
 static void random_xen_ept(void **state)
 {
 	(void)state;
@@ -450,6 +492,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(representative_scenario),
 	    cmocka_unit_test(one_exit_per_leaf_table),
+	    cmocka_unit_test(exact_recomputes_every_child_of_a_split),
 	    cmocka_unit_test(random_xen_ept),
 	    cmocka_unit_test(random_kvm_noncoherent),
 	};
