@@ -218,6 +218,49 @@ static void improved_places_high_bars_hvmloader_places(void **st)
 	tl_check_replay(&in, out, true);
 }
 
+/*
+ * Found by the soak (test_layout_random, P2MK_SEED=1177061349): when not
+ * every low BAR fits, the largest-first packing jumped past a reserved
+ * region at 0xefb00000 and left the space below it unused, so a second
+ * 128 MiB BAR was dropped that hvmloader places.
+ */
+static void improved_fills_the_gap_below_a_reserved_region(void **st)
+{
+	(void)st;
+	struct p2mk_layout_input in;
+	tl_input(&in, UINT64_C(0x29e000000));
+	in.maxphyaddr = 38;
+	in.fw.allow_memory_relocate = false;
+	tl_reserved(&in, 0xdde00000, 0xdde0d000);
+	tl_reserved(&in, 0xefb00000, 0xefb14000);
+	struct p2mk_layout_dev *a = tl_dev(&in, 0x18, 0x8086, 1, 0x0300, 1);
+	tl_bar(a, 0, P2MK_BAR_MEM32, true, MIB(128));
+	tl_bar(a, 2, P2MK_BAR_MEM64, true, KIB(16));
+	tl_bar(a, 4, P2MK_BAR_MEM32, true, MIB(32));
+	struct p2mk_layout_dev *b = tl_dev(&in, 0x20, 0x8086, 2, 0x0200, 1);
+	tl_bar(b, 0, P2MK_BAR_MEM32, true, MIB(2));
+	tl_bar(b, 1, P2MK_BAR_MEM32, false, KIB(512));
+	tl_bar(b, 2, P2MK_BAR_MEM32, false, MIB(32));
+	tl_bar(b, 4, P2MK_BAR_MEM32, false, MIB(16));
+	struct p2mk_layout_dev *c = tl_dev(&in, 0x28, 0x8086, 3, 0x0100, 1);
+	tl_bar(c, 0, P2MK_BAR_MEM64, true, MIB(32));
+	tl_bar(c, 2, P2MK_BAR_MEM32, false, MIB(256));
+	tl_bar(c, 4, P2MK_BAR_MEM32, true, MIB(128));
+	tl_bar(c, 5, P2MK_BAR_MEM32, true, KIB(32));
+	struct p2mk_layout_output *out = tl_run(&in, P2MK_LAYOUT_HVMLOADER);
+	assert_true(tl_res(out, 0, 0)->placed);
+	assert_true(tl_res(out, 2, 4)->placed);
+	assert_false(tl_res(out, 2, 2)->placed); /* 256 MiB: no room */
+	out = tl_run(&in, P2MK_LAYOUT_IMPROVED);
+	assert_true(tl_res(out, 0, 0)->placed);
+	assert_true(tl_res(out, 2, 4)->placed);
+	for (unsigned i = 0; i < out->nbars; i++) {
+		const struct p2mk_layout_bar_result *r = &out->bars[i];
+		assert_true(r->placed || (r->dev == 2 && r->index == 2));
+	}
+	tl_check_replay(&in, out, false);
+}
+
 static void bar32_of_2gib_is_never_placed(void **st)
 {
 	(void)st;
@@ -391,6 +434,7 @@ int main(void)
 	    cmocka_unit_test(
 	        too_big_64bit_bar_advances_base_and_later_ones_fail),
 	    cmocka_unit_test(improved_places_high_bars_hvmloader_places),
+	    cmocka_unit_test(improved_fills_the_gap_below_a_reserved_region),
 	    cmocka_unit_test(bar32_of_2gib_is_never_placed),
 	    cmocka_unit_test(rmrr_in_low_window_pulls_start_to_low_ram_end),
 	    cmocka_unit_test(bars_skip_rmrr_inside_the_hole),
