@@ -59,8 +59,16 @@ static int try_openat2(int dirfd, const char *rel, int flags)
 	    .flags = (uint64_t)(unsigned)(flags | O_CLOEXEC),
 	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
-	long r = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-	return r >= 0 ? (int)r : -errno;
+	/* EAGAIN: a concurrent rename made ".." unverifiable; the kernel
+	 * asks the caller to retry (openat2(2)). */
+	for (int tries = 0; tries < 8; tries++) {
+		long r = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+		if (r >= 0)
+			return (int)r;
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
 #else
 	(void)dirfd;
 	(void)rel;
@@ -398,6 +406,12 @@ int p2mk_host_capture_open(struct p2mk_host *h, const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP ? ELOOP : errno;
+	/* An existing directory must be empty and ours: another user could
+	 * read the capture, or plant links in it while we write. */
+	if (!made && (fstat(fd, &st) != 0 || st.st_uid != geteuid())) {
+		close(fd);
+		return EPERM;
+	}
 	if (!made && !dir_empty(fd)) {
 		close(fd);
 		return ENOTEMPTY;

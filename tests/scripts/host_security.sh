@@ -198,6 +198,14 @@ run cap4 2 host --root "$data/workstation-gpu" --capture "$tmp/cap4"
 ln -s "$out/newdir" "$tmp/cap5"
 run cap5 2 host --root "$data/workstation-gpu" --capture "$tmp/cap5"
 [[ -e $out/newdir ]] && bad "cap5: created a directory through a link" || ok
+# an empty directory of another user (root only: chown)
+if [[ $(id -u) == 0 ]]; then
+	mkdir -m 777 "$tmp/cap7"
+	chown 65534:65534 "$tmp/cap7"
+	run cap7 2 host --root "$data/workstation-gpu" --capture "$tmp/cap7"
+	grep -qF "belongs to another user" "$tmp/cap7.err" && ok || bad "cap7: no ownership message"
+	[[ -z $(ls -A "$tmp/cap7") ]] && ok || bad "cap7: written into"
+fi
 # an empty directory is accepted, and the capture holds only regular files
 mkdir "$tmp/cap6"
 run cap6 0 host --root "$data/workstation-gpu" --capture "$tmp/cap6"

@@ -173,6 +173,18 @@ static void capture_needs_a_new_or_empty_real_directory(void **state)
 	assert_int_equal(p2mk_host_capture_open(h, p), ENOTEMPTY);
 	snprintf(p, sizeof(p), "%s/root/dir-link", base);
 	assert_int_equal(p2mk_host_capture_open(h, p), ELOOP);
+	/* An empty directory of another user is refused (as root: chown). */
+	snprintf(p, sizeof(p), "%s/theirs", base);
+	assert_int_equal(mkdir(p, 0777), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_int_equal(p2mk_host_capture_open(h, p), EPERM);
+	}
+	snprintf(p, sizeof(p), "%s/mine", base);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(p2mk_host_capture_open(h, p), 0);
+	close(h->capture_fd);
+	h->capture_fd = -1;
 	snprintf(p, sizeof(p), "%s/cap", base);
 	assert_int_equal(p2mk_host_capture_open(h, p), 0);
 	/* Every file lands complete; an existing name is never replaced. */

@@ -94,14 +94,15 @@ static int host_run(struct cli_ctx *c, void *args)
 		char e[CLI_ECHO_MAX];
 		p2mk_host_free(h);
 		free(h);
-		return cli_fail(c, CLI_EXIT_USAGE, "--capture %s: %s",
-		                cli_echo(a->capture, e),
-		                err == ENOTEMPTY
-		                    ? "exists and is not empty (the "
-		                      "capture goes to a new or empty "
-		                      "directory)"
-		                : err == ELOOP ? "is a symbolic link"
-		                               : strerror(err));
+		return cli_fail(
+		    c, CLI_EXIT_USAGE, "--capture %s: %s",
+		    cli_echo(a->capture, e),
+		    err == ENOTEMPTY ? "exists and is not empty (the "
+		                       "capture goes to a new or empty "
+		                       "directory)"
+		    : err == ELOOP   ? "is a symbolic link"
+		    : err == EPERM   ? "exists and belongs to another user"
+		                     : strerror(err));
 	}
 	p2mk_host_collect(h);
 	p2mk_host_analyze(h);
