@@ -100,6 +100,7 @@ struct p2mk_pt {
 	uint64_t mfn_limit; /* first mfn beyond the output width */
 	uint64_t oa_mask;   /* bits oa_hi..12: the address in a table entry */
 	bool direct;        /* phys_to_virt(pa) == pa + va_offset */
+	bool ept_masks; /* present/table masks are EPT's (lookup fast path) */
 	uint64_t va_offset;
 	struct p2mk_pt_stats stats;
 };

@@ -33,6 +33,22 @@
 /* The hooks of p2mk_pt_fmt_ept4 and _ept5 (fmt.c). */
 extern const struct p2mk_pt_fmt_ops p2mk_pti_ept_ops;
 
+/*
+ * Whether @f tells present and table entries apart exactly as EPT does
+ * (present iff R, W or X; a table iff PS is clear above level 0), so the
+ * lookup fast path may test those bits as constants.
+ */
+static inline bool p2mk_pti_ept_masks(const struct p2mk_pt_fmt *f)
+{
+	if (f->present_mask != (EPT_R | EPT_W | EPT_X) ||
+	    f->table_mask != EPT_PS)
+		return false;
+	for (unsigned L = 0; L < P2MK_PT_MAX_LEVELS; L++)
+		if (f->table_match[L] != 0)
+			return false;
+	return true;
+}
+
 /* The attributes of EPT leaf @e (any level: EPT leaves share one layout). */
 static inline void p2mk_pti_ept_decode(const struct p2mk_pt_fmt *f, uint64_t e,
                                        struct p2mk_pt_attrs *a)

@@ -6,6 +6,7 @@
  * inval call covering it (iommu-invalidation.md §6.1).
  */
 #include "cursor.h"
+#include "fmt_ept.h"
 
 void p2mk_pti_release_table(struct p2mk_pt *pt, uint64_t *t)
 {
@@ -83,6 +84,7 @@ static enum p2mk_err init_common(struct p2mk_pt *pt,
 	    fmt->ias >= 64 ? UINT64_C(1) << 52 : UINT64_C(1) << (fmt->ias - 12);
 	pt->mfn_limit = UINT64_C(1) << (fmt->oas - 12);
 	pt->oa_mask = P2MK_GENMASK(fmt->oa_hi, 12);
+	pt->ept_masks = p2mk_pti_ept_masks(fmt);
 	return P2MK_OK;
 }
 

@@ -36,23 +36,27 @@ static PT_ALWAYS_INLINE void fill_leaf(const struct p2mk_pt *pt, uint64_t e,
 
 /*
  * The descent of one lookup through the direct map, for a tree whose top
- * level is @top.  Callers pass a constant @top (one call per depth) so the
- * loop unrolls into a straight run of dependent loads with every shift
- * constant: a lone lookup overlaps its cache misses with the next one's
- * only as far as the reorder window reaches, so every instruction counts
- * (measured in docs/pt.md).  Same entries and tests as cur_down().
+ * level is @top; with @ept the present and table tests are EPT's
+ * constants (pt->ept_masks), else the format's masks.  Callers pass
+ * constants for @top and @ept (one call per case) so the loop compiles to
+ * a short run of dependent loads with every shift and mask constant: a
+ * lone lookup overlaps its cache misses with the next one's only as far
+ * as the reorder window reaches, so every instruction counts (measured
+ * in docs/pt.md).  Same entries and tests as cur_down().
  */
 static PT_ALWAYS_INLINE uint64_t fast_down(const struct p2mk_pt *pt, uint64_t g,
-                                           unsigned top, unsigned *level)
+                                           unsigned top, bool ept,
+                                           unsigned *level)
 {
-	const uint64_t pm = pt->fmt.present_mask;
-	const uint64_t tm = pt->fmt.table_mask;
+	const uint64_t pm = ept ? EPT_R | EPT_W | EPT_X : pt->fmt.present_mask;
+	const uint64_t tm = ept ? EPT_PS : pt->fmt.table_mask;
 	const uint64_t oa = pt->oa_mask;
 	const uint64_t off = pt->va_offset;
 	unsigned L = top;
 	uint64_t i = g >> (P2MK_PT_TABLE_LG2 * L);
 	uint64_t e = pt->root[i >> P2MK_PT_TABLE_LG2][i & PT_IDXM];
-	while (L > 0 && (e & pm) && (e & tm) == pt->fmt.table_match[L]) {
+	while (L > 0 && (e & pm) &&
+	       (e & tm) == (ept ? 0 : pt->fmt.table_match[L])) {
 		uintptr_t va = (uintptr_t)((e & oa) + off);
 		// NOLINTNEXTLINE(performance-no-int-to-ptr)
 		const uint64_t *t = (const uint64_t *)va;
@@ -89,13 +93,16 @@ walk_one(const struct p2mk_pt *pt, uint64_t g, unsigned *level, uint64_t *e)
 {
 	if (g >= pt->gfn_limit)
 		return P2MK_ERR_RANGE;
+	/* 4-level EPT first: the x86 p2m's tree */
 	const unsigned depth = pt->direct ? pt->fmt.levels : 0;
-	if (depth == 4)
-		*e = fast_down(pt, g, 3, level);
+	if (depth == 4 && pt->ept_masks)
+		*e = fast_down(pt, g, 3, true, level);
+	else if (depth == 4)
+		*e = fast_down(pt, g, 3, false, level);
 	else if (depth == 3)
-		*e = fast_down(pt, g, 2, level);
+		*e = fast_down(pt, g, 2, false, level);
 	else if (depth == 5)
-		*e = fast_down(pt, g, 4, level);
+		*e = fast_down(pt, g, 4, pt->ept_masks, level);
 	else
 		*e = slow_down(pt, g, level);
 	return ent_present(pt, *e) ? P2MK_OK : P2MK_ERR_NOENT;
