@@ -112,47 +112,88 @@ static void imp_relocate(struct imp *m)
 }
 
 /*
+ * The 64-bit window's end: the UC BARs' end rounded to 1 GiB, or further
+ * (below 2^MAXPHYADDR) where that lets the UC run be stretched to fewer
+ * naturally aligned blocks, as hvmloader's window closed at the alignment
+ * of its start does (xen §13.1 step 9).
+ */
+static uint64_t high_end(const struct imp *m, uint64_t end, uint64_t limit)
+{
+	uint64_t lo = UINT64_MAX;
+	if (end > limit)
+		end = limit;
+	for (unsigned i = 0; i < m->nhi; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (r->placed && r->reason == P2MK_BAR_HIGH &&
+		    r->type == P2MK_MT_UC && r->addr.v < lo)
+			lo = r->addr.v;
+	}
+	if (lo >= end)
+		return end;
+	uint64_t best = end;
+	unsigned n = lo_greedy_count(lo, end);
+	for (unsigned bits = 1; bits <= 6; bits++) {
+		uint64_t e = lo + round_sig(end - lo, bits);
+		if (e > end && e <= limit && lo_greedy_count(lo, e) < n) {
+			n = lo_greedy_count(lo, e);
+			best = e;
+		}
+	}
+	return best;
+}
+
+static unsigned count_placed(const struct p2mk_layout_output *out,
+                             const struct groups *g)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < g->nuc + g->nwb; i++)
+		n +=
+		    out->bars[i < g->nuc ? g->uc[i] : g->wb[i - g->nuc]].placed;
+	return n;
+}
+
+/*
+ * The WB-first packings left a BAR out: all of them by size alone,
+ * largest first, each in the lowest free naturally aligned slot (so the
+ * alignment gaps below a big BAR take small ones), kept if that places
+ * more; the UC ones may then interleave with WB ones
+ * and cost more MTRRs, but every BAR that fits is placed.
+ */
+static void imp_high_mixed(struct imp *m, const struct groups *g, uint64_t base,
+                           uint64_t limit, uint64_t *top)
+{
+	uint16_t all[P2MK_LAYOUT_MAX_BARS];
+	unsigned n = 0, before = count_placed(m->out, g);
+	for (unsigned i = 0; i < g->nuc + g->nwb; i++)
+		all[n++] = i < g->nuc ? g->uc[i] : g->wb[i - g->nuc];
+	lo_sort_by_size(m->out, all, n);
+	unplace(m->out, all, n);
+	uint64_t end = base;
+	for (unsigned i = 0; i < n; i++) {
+		struct p2mk_layout_bar_result *r = &m->out->bars[all[i]];
+		if (lo_fit_free(m->in, m->out, r, base, limit, P2MK_BAR_HIGH) &&
+		    r->addr.v + lo_extent(r->size) > end)
+			end = r->addr.v + lo_extent(r->size);
+	}
+	if (count_placed(m->out, g) > before)
+		*top = end;
+	else /* the tight WB-first packing again */
+		pack_window(m, g, base, limit, 0, P2MK_BAR_HIGH, top);
+}
+
+/*
  * The 64-bit window: every 64-bit BAR not placed low, WB (prefetchable)
  * ones first, the UC ones after in a power-of-two region of their own,
  * based above RAM at 1 GiB (each BAR aligned to its size; one that cannot
  * fit does not move the others) and closed at 1 GiB.
  */
-static unsigned count_placed(const struct p2mk_layout_output *out,
-                             const uint16_t idx[], unsigned n)
-{
-	unsigned k = 0;
-	for (unsigned i = 0; i < n; i++)
-		k += out->bars[idx[i]].placed;
-	return k;
-}
-
-/*
- * Last resort when a UC region of their own leaves a BAR out: every BAR
- * of the window largest first, WB and UC mixed, as hvmloader packs them
- * (power-of-two sizes, so no space is lost to alignment); kept if it
- * places at least as many, else the tight typed packing is restored.
- */
-static void imp_high_mixed(struct imp *m, const struct groups *g,
-                           const struct groups *mixed, uint64_t base,
-                           uint64_t limit, uint64_t *top)
-{
-	unsigned typed = count_placed(m->out, mixed->wb, mixed->nwb);
-	uint64_t t = base;
-	pack_window(m, mixed, base, limit, 0, P2MK_BAR_HIGH, &t);
-	if (count_placed(m->out, mixed->wb, mixed->nwb) >= typed)
-		*top = t;
-	else
-		pack_window(m, g, base, limit, 0, P2MK_BAR_HIGH, top);
-}
-
 static void imp_high_window(struct imp *m)
 {
-	struct groups g = {.nuc = 0}, mixed = {.nuc = 0};
+	struct groups g = {.nuc = 0};
 	for (unsigned i = 0; i < m->nhi; i++) {
-		if (!m->out->bars[m->hi[i]].placed) {
+		if (!m->out->bars[m->hi[i]].placed)
 			groups_add(m->out, &g, m->hi[i]);
-			mixed.wb[mixed.nwb++] = m->hi[i];
-		}
 	}
 	if (g.nuc + g.nwb == 0)
 		return;
@@ -167,7 +208,7 @@ static void imp_high_window(struct imp *m)
 		all = pack_window(m, &g, base, limit, sig % (IMP_MAX_SIG + 1),
 		                  P2MK_BAR_HIGH, &top);
 	if (!all)
-		imp_high_mixed(m, &g, &mixed, base, limit, &top);
+		imp_high_mixed(m, &g, base, limit, &top);
 	for (unsigned i = 0; i < m->nhi; i++) {
 		const struct p2mk_layout_bar_result *r =
 		    &m->out->bars[m->hi[i]];
@@ -175,11 +216,9 @@ static void imp_high_window(struct imp *m)
 		    r->addr.v + lo_extent(r->size) > top)
 			top = r->addr.v + lo_extent(r->size);
 	}
-	/* the window reaches the UC region's end so one block covers it */
 	if (top > base)
 		lo_window(&m->out->high_mmio, base,
-		          align_up(top, GIB(1)) < limit ? align_up(top, GIB(1))
-		                                        : limit);
+		          high_end(m, align_up(top, GIB(1)), limit));
 }
 
 /* Marks the 64-bit BARs the 64-bit window could not hold (and that a

@@ -9,11 +9,14 @@
  * Placement variants the MTRR budget may need (improved_budget.c):
  * @keep64_high: small UC 64-bit BARs stay in the 64-bit window instead of
  * joining the low UC run; @uc_over_reserved: UC runs may be stretched
- * over reserved regions in the low hole, as hvmloader's cover is.
+ * over reserved regions in the low hole, as hvmloader's cover is;
+ * @tight: when not every low BAR fits, keep imp_pack_most's tight
+ * packing instead of arranging the ones that fit.
  */
 struct imp_opts {
 	bool keep64_high;
 	bool uc_over_reserved;
+	bool tight; /* partial fit: BARs packed tight (imp_pack_most) */
 };
 
 struct imp {

@@ -33,6 +33,7 @@ struct budget {
 	uint16_t cand[P2MK_LAYOUT_MAX_BARS];
 	unsigned ncand;
 	unsigned placed; /* BARs the full policy places */
+	bool partial;    /* not every BAR fits: both packings are tried */
 };
 
 static struct outcome run_pass(struct budget *b)
@@ -125,22 +126,49 @@ static const struct imp_opts variants[] = {
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 
-/* The first plan within @limit: the full policy in another variant, then
- * each variant leaving BARs UC.  False: back at the plain variant. */
+/* Variant @v on top of the base packing (tight or arranged). */
+static void use_variant(struct budget *b, unsigned v, bool tight)
+{
+	b->opts = variants[v];
+	b->opts.tight = tight;
+}
+
+/* The first plan within @limit: the full policy in another variant (and,
+ * when not every BAR fits, the other packing), then each of them leaving
+ * BARs UC.  False: back at the plain variant. */
 static bool fit(struct budget *b, unsigned limit)
 {
-	for (unsigned v = 1; v < NVARIANTS; v++) {
-		b->opts = variants[v];
-		if (within(b, run_pass(b), limit))
+	bool tight = b->opts.tight;
+	unsigned packings = b->partial ? 2 : 1;
+	for (unsigned k = 0; k < NVARIANTS * packings; k++) {
+		use_variant(b, k % NVARIANTS, (k >= NVARIANTS) != tight);
+		if (k != 0 && within(b, run_pass(b), limit))
 			return true;
 	}
-	for (unsigned v = 0; v < NVARIANTS; v++) {
-		b->opts = variants[v];
+	for (unsigned k = 0; k < NVARIANTS * packings; k++) {
+		use_variant(b, k % NVARIANTS, (k >= NVARIANTS) != tight);
 		if (leave_uc(b, limit))
 			return true;
 	}
-	b->opts = variants[0];
+	use_variant(b, 0, tight);
 	return false;
+}
+
+/* Not every BAR placed: the tight packing of a partial fit may leave
+ * room for more (64-bit BARs spilled low) than the arranged one; the
+ * base is whichever places more. */
+static struct outcome base_pass(struct budget *b)
+{
+	struct outcome o = run_pass(b);
+	if (o.placed == b->out->nbars)
+		return o;
+	b->partial = true;
+	b->opts.tight = true;
+	struct outcome t = run_pass(b);
+	if (t.placed > o.placed)
+		return t;
+	b->opts.tight = false;
+	return run_pass(b);
 }
 
 /* Findings for the BARs left UC, the reserved regions a UC run was
@@ -174,7 +202,7 @@ void lo_plan_improved(const struct p2mk_layout_input *in,
 {
 	struct budget b = {.in = in, .out = out, .opts = variants[0]};
 	unsigned limit = hvmloader_count(in, out);
-	struct outcome full = run_pass(&b);
+	struct outcome full = base_pass(&b);
 	b.placed = full.placed;
 	if (within(&b, full, limit))
 		return report(&b, limit), (void)0;

@@ -10,9 +10,16 @@
  */
 #include "improved.h"
 
-/* Low BARs, the 64-bit ones sent low and, when @with64, the small UC
- * 64-bit BARs, as groups. */
-static void low_groups(const struct imp *m, bool with64, struct groups *g)
+/* A UC 64-bit BAR that may join the low UC run (xen §13.1: hvmloader
+ * keeps 64-bit BARs up to 1 GiB low too). */
+static bool small_uc64(const struct p2mk_layout_bar_result *r)
+{
+	return r->type == P2MK_MT_UC && r->size <= HVM_BAR_RELOC_THRESH;
+}
+
+/* Low BARs, the 64-bit ones sent low and the small UC 64-bit BARs of at
+ * most @max64 bytes (0: none), as groups. */
+static void low_groups(const struct imp *m, uint64_t max64, struct groups *g)
 {
 	g->nuc = g->nwb = 0;
 	g->uc_total = 0;
@@ -22,8 +29,7 @@ static void low_groups(const struct imp *m, bool with64, struct groups *g)
 		const struct p2mk_layout_bar_result *r =
 		    &m->out->bars[m->hi[i]];
 		if (m->force_low[m->hi[i]] ||
-		    (with64 && r->type == P2MK_MT_UC &&
-		     r->size <= HVM_BAR_RELOC_THRESH))
+		    (small_uc64(r) && r->size <= max64))
 			groups_add(m->out, g, m->hi[i]);
 	}
 	lo_sort_by_size(m->out, g->uc, g->nuc);
@@ -176,29 +182,11 @@ static struct pick best_start(struct imp *m, const struct groups *g)
 }
 
 /*
- * Each of @idx (largest first) in the lowest free slot of the hole: past
- * a reserved region the packing cursor leaves gaps below it that only
- * this fills (found by the soak: test_layout_random P2MK_SEED=1177061349).
- * True if all fit; else none stays placed.
- */
-static bool fit_each(struct imp *m, const uint16_t idx[], unsigned n)
-{
-	bool ok = true;
-	unplace(m->out, idx, n);
-	for (unsigned i = 0; i < n && ok; i++)
-		ok = lo_fit_free(m->in, m->out, &m->out->bars[idx[i]],
-		                 m->hole_start, HVM_RESERVED_MEMBASE,
-		                 P2MK_BAR_LOW);
-	if (!ok)
-		unplace(m->out, idx, n);
-	return ok;
-}
-
-/*
  * When not everything fits: as many BARs as possible.  The smallest ones
- * are taken while their sizes add up to the window, packed largest first;
- * if reserved regions still leave one out, the largest is dropped and the
- * rest packed again.
+ * are taken while their sizes add up to the window, each (largest first)
+ * in the lowest free naturally aligned slot, so space between reserved
+ * regions is used; if one is still left out, the largest is dropped and
+ * the rest placed again.
  */
 static void imp_pack_most(struct imp *m, const struct groups *g)
 {
@@ -215,10 +203,12 @@ static void imp_pack_most(struct imp *m, const struct groups *g)
 		sum += m->out->bars[all[--first]].size;
 	for (; first <= n; first++) {
 		unplace(m->out, all, n);
-		lo_pack(m->in, m->out, all + first, n - first, m->hole_start,
-		        HVM_RESERVED_MEMBASE, P2MK_BAR_LOW);
-		if (all_placed(m->out, all + first, n - first) ||
-		    fit_each(m, all + first, n - first))
+		bool ok = true;
+		for (unsigned i = first; i < n && ok; i++)
+			ok = lo_fit_free(m->in, m->out, &m->out->bars[all[i]],
+			                 m->hole_start, HVM_RESERVED_MEMBASE,
+			                 P2MK_BAR_LOW);
+		if (ok)
 			return;
 	}
 }
@@ -259,9 +249,11 @@ static void subset_groups(const struct imp *m, const uint16_t keep[],
 
 /*
  * Not everything fits: imp_pack_most chose the BARs that do; lay those
- * out like a full set (the cheapest start and arrangement, with the small
+ * out like a full set (the cheapest hole and arrangement, with the small
  * UC 64-bit BARs when they fit too) rather than packed tight, so WB and
- * UC BARs do not interleave.  False: the tight packing stays.
+ * UC BARs do not interleave.  False: the tight packing stays.  A smaller
+ * hole may leave less room for 64-bit BARs spilled low later:
+ * improved_budget.c keeps the tight packing when it places more BARs.
  */
 static bool arrange_most(struct imp *m, const struct groups *g)
 {
@@ -289,11 +281,29 @@ static bool arrange_most(struct imp *m, const struct groups *g)
 	return false;
 }
 
+/* The largest small UC 64-bit BAR size below @max64, or 0. */
+static uint64_t next_max64(const struct imp *m, uint64_t max64)
+{
+	uint64_t next = 0;
+	for (unsigned i = 0; i < m->nhi; i++) {
+		const struct p2mk_layout_bar_result *r =
+		    &m->out->bars[m->hi[i]];
+		if (!m->force_low[m->hi[i]] && small_uc64(r) &&
+		    r->size < max64 && r->size > next)
+			next = r->size;
+	}
+	return next;
+}
+
 void imp_low_window(struct imp *m)
 {
 	struct groups g = {.nuc = 0};
-	for (int with64 = !m->opts.keep64_high; with64 >= 0; with64--) {
-		low_groups(m, with64, &g);
+	/* the small UC 64-bit BARs join the low run, largest left out
+	 * first, until a hole holds the group */
+	uint64_t max64 =
+	    m->opts.keep64_high ? 0 : next_max64(m, HVM_BAR_RELOC_THRESH + 1);
+	for (;;) {
+		low_groups(m, max64, &g);
 		struct pick p = best_start(m, &g);
 		if (p.s != 0) {
 			m->hole_start = p.s;
@@ -302,11 +312,12 @@ void imp_low_window(struct imp *m)
 		}
 		unplace(m->out, g.uc, g.nuc); /* 64-bit ones go high instead */
 		unplace(m->out, g.wb, g.nwb);
+		if (max64 == 0)
+			break;
+		max64 = next_max64(m, max64);
 	}
 	m->hole_start = largest_hole(m);
 	imp_pack_most(m, &g);
-	if (!arrange_most(m, &g)) {
-		m->hole_start = largest_hole(m);
+	if (!m->opts.tight && !arrange_most(m, &g))
 		imp_pack_most(m, &g);
-	}
 }
