@@ -361,3 +361,191 @@ int svg_map_write(FILE *f, const struct p2mk_layout_input *in,
 	rep_printf(&o, "</svg>\n");
 	return rep_finish(&o);
 }
+
+/* ---- p2mkit run: effective types per policy --------------------------- */
+
+/* The colour of an effective type: one per name, the same in every panel
+ * and in the legend, no two names alike (x86 types as the MTRR column
+ * above; ARM64 Device types in reds, Normal types from orange for
+ * non-cacheable to green for write-back, arm64 §3). */
+static const char *effective_colour(const char *t)
+{
+	static const struct {
+		const char *name, *colour;
+	} keys[] = {
+	    {"UC", "#d62728"},
+	    {"UC-", "#f7b6d2"},
+	    {"CD", "#8c564b"},
+	    {"WC", "#ff7f0e"},
+	    {"WT", "#bcbd22"},
+	    {"WP", "#9467bd"},
+	    {"WB", "#2ca02c"},
+	    {"emulated", "#ffffff"},
+	    {"Device-nGnRnE", "#67000d"},
+	    {"Device-nGnRE", "#a50f15"},
+	    {"Device-nGRE", "#ef3b2c"},
+	    {"Device-GRE", "#fc9272"},
+	    {"Normal-NC", "#fd8d3c"},
+	    {"Normal-INC-ONC", "#fdae6b"},
+	    {"Normal-INC-OWT", "#fdd0a2"},
+	    {"Normal-INC-OWB", "#fee6ce"},
+	    {"Normal-IWT-ONC", "#dbdb8d"},
+	    {"Normal-IWT-OWT", "#e7cb94"},
+	    {"Normal-IWT-OWB", "#c7e9c0"},
+	    {"Normal-IWB-ONC", "#a1d99b"},
+	    {"Normal-IWB-OWT", "#74c476"},
+	    {"Normal-IWB-OWB", "#31a354"},
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(t, keys[i].name) == 0)
+			return keys[i].colour;
+	return "#7f7f7f"; /* a name the table does not know */
+}
+
+struct panel_map {
+	uint64_t edge[MAX_EDGES];
+	unsigned n;
+	const char *types[32]; /* the effective types drawn, for the legend */
+	unsigned ntypes;
+};
+
+static void panel_edges(struct panel_map *m, const struct svg_panel *p,
+                        size_t np)
+{
+	m->n = 0;
+	for (size_t k = 0; k < np; k++)
+		for (size_t i = 0; i < p[k].n && m->n + 2 <= MAX_EDGES; i++) {
+			m->edge[m->n++] = p[k].r[i].start;
+			m->edge[m->n++] = p[k].r[i].end;
+		}
+	qsort(m->edge, m->n, sizeof(m->edge[0]), cmp_u64);
+	unsigned k = 0;
+	for (unsigned i = 0; i < m->n; i++)
+		if (k == 0 || m->edge[i] != m->edge[k - 1])
+			m->edge[k++] = m->edge[i];
+	m->n = k;
+}
+
+static const struct svg_range *range_at(const struct svg_panel *p, uint64_t a)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (a >= p->r[i].start && a < p->r[i].end)
+			return &p->r[i];
+	return NULL;
+}
+
+static void note_type(struct panel_map *m, const char *t)
+{
+	for (unsigned i = 0; i < m->ntypes; i++)
+		if (strcmp(m->types[i], t) == 0)
+			return;
+	if (m->ntypes < sizeof(m->types) / sizeof(m->types[0]))
+		m->types[m->ntypes++] = t;
+}
+
+/* One piece [a, b) of panel @k at height y, h pixels tall. */
+static void panel_piece(struct rep_out *o, struct panel_map *m,
+                        const struct svg_panel *p, size_t k, uint64_t a,
+                        uint64_t b, double y, double h)
+{
+	double x = LEFT + (double)k * (COL_W + GAP);
+	const struct svg_range *r = range_at(p, a);
+	char sz[32], t[160];
+	if (r == NULL) {
+		rect(o, x, y, h, "#f0f0f0");
+		return;
+	}
+	note_type(m, r->effective);
+	rep_printf(o,
+	           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+	           "fill=\"%s\" stroke=\"#444\" stroke-width=\"0.5\" "
+	           "data-effective=\"",
+	           x, y, COL_W, h, effective_colour(r->effective));
+	text_escaped(o, r->effective);
+	rep_printf(o, "\"/>\n");
+	if (h >= 11) {
+		/* '*': another type than the first panel's (as the text
+		 * report marks differences); cut to the column's width */
+		const struct svg_range *r0 = k > 0 ? range_at(p - k, a) : NULL;
+		bool differs =
+		    r0 != NULL && strcmp(r0->effective, r->effective) != 0;
+		size_text(b - a, sz, sizeof(sz));
+		snprintf(t, sizeof(t), "%s%s %.60s (%s)", differs ? "* " : "",
+		         r->effective, r->what, sz);
+		if (strlen(t) > 38)
+			memcpy(t + 35, "...", 4);
+		label(o, x + 4, y + h / 2 + 4, t);
+	}
+}
+
+static void panel_legend(struct rep_out *o, const struct panel_map *m, double y)
+{
+	for (unsigned i = 0; i < m->ntypes; i++) {
+		unsigned row = i / 4, col = i % 4;
+		double x = LEFT + 150.0 * col, yy = y + 20.0 * row;
+		rep_printf(o,
+		           "<rect class=\"legend\" x=\"%.1f\" y=\"%.1f\" "
+		           "width=\"14\" height=\"14\" fill=\"%s\" "
+		           "stroke=\"#444\" stroke-width=\"0.5\" "
+		           "data-effective=\"",
+		           x, yy, effective_colour(m->types[i]));
+		text_escaped(o, m->types[i]);
+		rep_printf(o, "\"/>\n");
+		label(o, x + 20, yy + 11, m->types[i]);
+	}
+	label(o, LEFT, y + 20.0 * ((m->ntypes + 3) / 4) + 12,
+	      "Effective type of a typical guest access; grey: not mapped. "
+	      "Heights grow with log2 of the size.");
+}
+
+int svg_map_write_panels(FILE *f, const char *title, const struct svg_panel *p,
+                         size_t np)
+{
+	static struct panel_map m;
+	struct rep_out o = rep_open(f);
+	memset(&m, 0, sizeof(m));
+	panel_edges(&m, p, np);
+	double total = TOP;
+	for (unsigned i = 0; i + 1 < m.n; i++)
+		total += seg_height(m.edge[i + 1] - m.edge[i]);
+	double width = LEFT + (double)np * (COL_W + GAP) + 20;
+	rep_printf(&o,
+	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+	           "height=\"%.0f\" font-family=\"sans-serif\" "
+	           "font-size=\"10\">\n"
+	           "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+	           "<text x=\"%d\" y=\"22\" font-size=\"15\" "
+	           "font-weight=\"bold\">",
+	           width < 620 ? 620 : width, total + 140, LEFT);
+	text_escaped(&o, title);
+	rep_printf(&o, "</text>\n");
+	for (size_t k = 0; k < np; k++) {
+		rep_printf(&o, "<g class=\"panel\" data-policy=\"");
+		text_escaped(&o, p[k].title);
+		rep_printf(&o, "\">\n");
+		label(&o, LEFT + (double)k * (COL_W + GAP), TOP - 8,
+		      p[k].title);
+		double y = TOP;
+		for (unsigned i = 0; i + 1 < m.n; i++) {
+			double h = seg_height(m.edge[i + 1] - m.edge[i]);
+			panel_piece(&o, &m, &p[k], k, m.edge[i], m.edge[i + 1],
+			            y, h);
+			y += h;
+		}
+		rep_printf(&o, "</g>\n");
+	}
+	double y = TOP;
+	for (unsigned i = 0; i < m.n; i++) {
+		rep_printf(
+		    &o,
+		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0x%" PRIx64
+		    "</text>\n",
+		    LEFT - 6, y + 4, m.edge[i]);
+		if (i + 1 < m.n)
+			y += seg_height(m.edge[i + 1] - m.edge[i]);
+	}
+	panel_legend(&o, &m, y + 24);
+	rep_printf(&o, "</svg>\n");
+	return rep_finish(&o);
+}

@@ -42,7 +42,17 @@ static const char *const case_studies[] = {
 		    "these policies side by side instead of hypervisor.policy" \
 	}
 
-static const struct cli_opt run_opts[] = {OPT_FILE, OPT_COMPARE};
+static const struct cli_opt run_opts[] = {
+    OPT_FILE,
+    OPT_COMPARE,
+    {.name = "svg",
+     .type = CLI_STRING,
+     .off = ARG(svg),
+     .max = 3999,
+     .metavar = "OUT.svg",
+     .help = "also write the address map coloured by effective type, one "
+             "panel per policy, to OUT.svg"},
+};
 static const struct cli_opt sweep_opts[] = {
     {.name = "set",
      .type = CLI_STRINGS,
@@ -216,6 +226,10 @@ static int simulate(struct cli_ctx *c, const struct run_args *a,
 			json_object_set_new(rec, "others", others_json());
 		cli_record(c, rec);
 		status = ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+		if (a->svg != NULL &&
+		    run_svg(c, a->svg, s->name ? s->name : file, res,
+		            s->hyp.npolicies) != 0)
+			status = c->status;
 		for (unsigned p = 0; p < s->hyp.npolicies; p++)
 			p2mk_sim_result_free(&res[p]);
 	}

@@ -66,6 +66,13 @@ int run_sweep_parse(struct cli_ctx *c, const struct cli_str_list *sets,
 int run_sweep(struct cli_ctx *c, const char *file, const struct run_sweep *sw,
               const struct run_pols *pols);
 
+/**
+ * run_svg() - the memory maps of @res (one panel per policy) as SVG in
+ * @path, headed @title.  Returns 0 or 1 after cli_fail().
+ */
+int run_svg(struct cli_ctx *c, const char *path, const char *title,
+            const struct p2mk_sim_result *res, size_t n);
+
 /** run_lines() - a sweep's record as JSON Lines, one compact record each. */
 void run_lines(struct rep_out *out, const json_t *rec);
 
