@@ -124,7 +124,7 @@ static bool map_device(struct sim *m, unsigned d)
 			return false;
 		/* XEN_DOMCTL_memory_mapping: 64 entries per call (xen §11.3) */
 		uint64_t entries = m->cur.leaf_entries - before;
-		m->cur.hypercalls += (entries + 63) / 64;
+		sim_memory_mapping(m, (entries + 63) / 64);
 	}
 	if (p2mk_p2m_assign_device(&m->p2m) != P2MK_OK)
 		return sim_fail(m, "cannot assign the device");
@@ -147,7 +147,11 @@ static bool unmap_device(struct sim *m, unsigned d)
 		    p2mk_p2m_iomem_deny(&m->p2m, p2mk_mfn(b->hpa >> 12),
 		                        b->size >> 12) != P2MK_OK)
 			return sim_fail(m, "cannot unmap BAR %u", k);
-		m->cur.hypercalls++;
+		if (m->have_pm)
+			m->cur
+			    .hypercalls++; /* flushes counted by sim_pm_mmio */
+		else
+			sim_memory_mapping(m, 1);
 	}
 	if (p2mk_p2m_deassign_device(&m->p2m) != P2MK_OK)
 		return sim_fail(m, "no device assigned");

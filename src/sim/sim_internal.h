@@ -57,6 +57,11 @@ bool sim_fail(struct sim *m, const char *fmt, ...)
 void sim_build_map(struct sim *m);
 int sim_find_dev(const struct sim *m, const char *bdf);
 unsigned sim_max_order(const struct sim *m);
+/** sim_mapping_flushes() - the cache write-backs of @calls memory_mapping
+ * domctls (each a WBINVD per host CPU in the Xen eras before 2022). */
+void sim_mapping_flushes(struct sim *m, uint64_t calls);
+/** sim_memory_mapping() - @calls memory_mapping domctls and their flushes. */
+void sim_memory_mapping(struct sim *m, uint64_t calls);
 
 /* sim_events.c */
 bool sim_event(struct sim *m, const struct p2mk_sc_event *e);

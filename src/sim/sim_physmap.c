@@ -123,6 +123,7 @@ bool sim_pm_mmio(struct sim *m, uint64_t gfn, uint64_t mfn, uint64_t count,
 	        : p2mk_physmap_mmio_unmap(&m->pm, p2mk_gfn(gfn), count, era(m),
 	                                  &c);
 	add(m, &c);
+	sim_mapping_flushes(m, c.hypercalls); /* memory_mapping calls */
 	if (e != P2MK_OK)
 		return sim_fail(m, "MMIO %s at gfn 0x%llx: %s",
 		                map ? "map" : "unmap", (unsigned long long)gfn,
@@ -188,14 +189,14 @@ static bool ev_bar_remap(struct sim *m, const struct p2mk_sc_event *e)
 	                             b->size >> 12) != P2MK_OK)
 		return sim_fail(m, "cannot unmap the old BAR");
 	b->gpa = e->start;
-	m->cur.hypercalls += mapped ? 1 : 0;
 	if (!mapped)
 		return true;
+	sim_memory_mapping(m, 1); /* the unmap */
 	uint64_t before = m->cur.leaf_entries;
 	if (!sim_map_blocks(m, b->gpa >> 12, b->hpa >> 12, b->size >> 12,
 	                    P2MK_P2M_MMIO_DIRECT, sim_max_order(m)))
 		return false;
-	m->cur.hypercalls += (m->cur.leaf_entries - before + 63) / 64;
+	sim_memory_mapping(m, (m->cur.leaf_entries - before + 63) / 64);
 	return true;
 }
 
