@@ -119,6 +119,8 @@ static bool run_event(struct sim *m, const struct p2mk_sc_event *e,
 	memset(&m->cur, 0, sizeof(m->cur));
 	m->note[0] = '\0';
 	bool ok = sim_event(m, e);
+	if (ok)
+		sim_pm_drain(m);
 	struct p2mk_p2m_stats after = p2mk_p2m_get_stats(&m->p2m);
 	m->cur.misconfig_exits += after.exits - before.exits;
 	m->cur.special_checks += after.special_checks - before.special_checks;

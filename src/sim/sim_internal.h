@@ -72,6 +72,9 @@ bool sim_plan(struct sim *m);
 bool sim_physmap_event(struct sim *m, const struct p2mk_sc_event *e);
 bool sim_physmap_init(struct sim *m);
 void sim_physmap_destroy(struct sim *m);
+/** sim_pm_drain() - lazy flushing: the queued flushes, at an event's end
+ * (Linux's flush-queue timer fires long before the next event). */
+void sim_pm_drain(struct sim *m);
 bool sim_pm_populate(struct sim *m, uint64_t gfn, uint64_t count);
 bool sim_pm_mmio(struct sim *m, uint64_t gfn, uint64_t mfn, uint64_t count,
                  bool map);

@@ -43,7 +43,11 @@ bool sim_physmap_init(struct sim *m)
 	             (uint8_t)h->iommu.mamv, h->iommu.caching_mode, true, 1, 1,
 	             0, 1000},
 	    .rule = P2MK_INV_MIN,
-	    .mode = P2MK_IOMMU_STRICT,
+	    .mode = m->s->hyp.flush_mode == P2MK_SC_LAZY ? P2MK_IOMMU_LAZY
+	                                                 : P2MK_IOMMU_STRICT,
+	    /* Linux's flush queue: 256 entries (IOVA_FQ_SIZE); its 10 ms
+	     * timer is the drain at the end of each event (sim_pm_drain). */
+	    .fq_size = 256,
 	};
 	struct p2mk_iommu_owner own = {fr_free, NULL, &m->next_mfn};
 	bool shared = m->s->hyp.tables == P2MK_SC_TABLES_SHARED &&
@@ -89,6 +93,17 @@ static void add(struct sim *m, const struct p2mk_physmap_counts *c)
 	m->cur.hypercalls += c->hypercalls;
 	m->cur.continuations += c->continuations;
 	m->cur.flush_points += c->flush_points;
+}
+
+void sim_pm_drain(struct sim *m)
+{
+	if (!m->have_pm || m->s->hyp.flush_mode != P2MK_SC_LAZY)
+		return;
+	struct p2mk_iommu_stats before = p2mk_iommu_get_stats(&m->io);
+	p2mk_iommu_flush(&m->io);
+	struct p2mk_iommu_stats after = p2mk_iommu_get_stats(&m->io);
+	m->cur.iotlb_flushes += after.flushes - before.flushes;
+	m->cur.invalidation_descriptors += after.descs - before.descs;
 }
 
 bool sim_pm_populate(struct sim *m, uint64_t gfn, uint64_t count)
