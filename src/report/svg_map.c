@@ -493,7 +493,8 @@ static void panel_legend(struct rep_out *o, const struct panel_map *m, double y)
 		rep_printf(o, "\"/>\n");
 		label(o, x + 20, yy + 11, m->types[i]);
 	}
-	label(o, LEFT, y + 20.0 * ((m->ntypes + 3) / 4) + 12,
+	unsigned rows = (m->ntypes + 3) / 4;
+	label(o, LEFT, y + 20.0 * rows + 12,
 	      "Effective type of a typical guest access; grey: not mapped. "
 	      "Heights grow with log2 of the size.");
 }
