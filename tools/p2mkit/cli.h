@@ -40,6 +40,7 @@ extern const struct cli_form cli_form_msr_check;
 extern const struct cli_form cli_form_host;
 extern const struct cli_form cli_form_bench_pt;
 extern const struct cli_form cli_form_bench_physmap;
+extern const struct cli_form cli_form_bench_run;
 extern const struct cli_form cli_form_layout;
 extern const struct cli_form cli_form_run;
 extern const struct cli_form cli_form_run_sweep;

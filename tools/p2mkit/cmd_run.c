@@ -135,9 +135,7 @@ static int run_check(struct cli_ctx *c, void *argp)
 	return 0;
 }
 
-/* examples/NAME/scenario.yaml from the working directory, or relative to
- * the binary (build/tools/p2mkit/p2mkit in a source tree). */
-static bool find_example(const char *name, char *path, size_t len)
+bool run_find_example(const char *name, char *path, size_t len)
 {
 	char exe[2048];
 	snprintf(path, len, "examples/%s/scenario.yaml", name);
@@ -168,7 +166,7 @@ static const char *scenario_file(struct cli_ctx *c, const struct run_args *a,
 	*dflt = a->file == NULL;
 	if (a->file != NULL)
 		return a->file;
-	if (find_example(case_studies[0], path, len))
+	if (run_find_example(case_studies[0], path, len))
 		return path;
 	cli_fail(c, CLI_EXIT_USAGE, "no FILE given and examples/%s not found",
 	         case_studies[0]);

@@ -73,6 +73,13 @@ int run_sweep(struct cli_ctx *c, const char *file, const struct run_sweep *sw,
 int run_svg(struct cli_ctx *c, const char *path, const char *title,
             const struct p2mk_sim_result *res, size_t n);
 
+/**
+ * run_find_example() - examples/@name/scenario.yaml into @path, from the
+ * working directory or relative to the binary (build/tools/p2mkit/p2mkit
+ * in a source tree); false if neither has it.
+ */
+bool run_find_example(const char *name, char *path, size_t len);
+
 /** run_lines() - a sweep's record as JSON Lines, one compact record each. */
 void run_lines(struct rep_out *out, const json_t *rec);
 

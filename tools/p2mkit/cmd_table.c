@@ -25,6 +25,7 @@ const struct cli_form *const cli_forms[] = {
     &cli_form_host,
     &cli_form_bench_pt,
     &cli_form_bench_physmap,
+    &cli_form_bench_run,
     &cli_form_layout,
     NULL,
 };
