@@ -9,12 +9,14 @@
  */
 #include "test_support.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The acceptance bound is 10 s for a normal build; sanitizer builds run
@@ -396,33 +398,49 @@ static void exact_strategy_takes_no_exits(void **state)
 	json_decref(got);
 }
 
+/* Run the skeleton of capture tree @name; fails the test if it does not. */
+static void capture_runs(const char *name, size_t i)
+{
+	char args[1024], out[64];
+	int status;
+	double secs;
+	snprintf(out, sizeof(out), "/tmp/p2mk-cap-%d-%zu.yaml", (int)getpid(),
+	         i);
+	snprintf(args, sizeof(args),
+	         "--from-capture 'tests/data/host/%.200s' --output %s "
+	         ">/dev/null && '%.400s' run %s --json",
+	         name, out, getenv("P2MK_BINARY"), out);
+	json_t *got = run_json(args, &status, &secs);
+	if (got == NULL || status != 0)
+		fail_msg("%s: the skeleton does not run", name);
+	assert_true(json_array_size(json_object_get(
+	                json_array_get(json_object_get(got, "results"), 0),
+	                "ranges")) > 0);
+	json_decref(got);
+	remove(out);
+}
+
+/* Every captured tree in tests/data/host (each directory there). */
 static void from_capture_scenarios_run(void **state)
 {
 	(void)state;
-	static const char *const trees[] = {"arm64-server", "laptop-nonroot",
-	                                    "malformed",    "server-many-bars",
-	                                    "vm-no-mtrr",   "workstation-gpu"};
-	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
-		char args[512], out[64];
-		int status;
-		double secs;
-		snprintf(out, sizeof(out), "/tmp/p2mk-cap-%d-%zu.yaml",
-		         (int)getpid(), i);
-		snprintf(args, sizeof(args),
-		         "--from-capture tests/data/host/%s --output %s "
-		         ">/dev/null && '%s' run %s "
-		         "--json",
-		         trees[i], out, getenv("P2MK_BINARY"), out);
-		json_t *got = run_json(args, &status, &secs);
-		if (got == NULL || status != 0)
-			fail_msg("%s: the skeleton does not run", trees[i]);
-		assert_true(
-		    json_array_size(json_object_get(
-		        json_array_get(json_object_get(got, "results"), 0),
-		        "ranges")) > 0);
-		json_decref(got);
-		remove(out);
+	char dir[1024];
+	size_t n = 0;
+	snprintf(dir, sizeof(dir), "%s/tests/data/host", src_dir());
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+		char path[2048];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || stat(path, &st) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		printf("# --from-capture %s\n", e->d_name);
+		capture_runs(e->d_name, n++);
 	}
+	closedir(d);
+	assert_true(n >= 6); /* the trees of issue 10 and before */
 }
 
 int main(void)
