@@ -359,33 +359,6 @@ int physmap_bench_run(bool quick, struct physmap_bench_result *out,
 
 /* ---- output ---------------------------------------------------------- */
 
-static void print_text(const struct physmap_bench_result *r, int n)
-{
-	printf("%-21s %8s %8s %8s %7s %9s %9s %10s %10s %8s %8s %8s %6s\n",
-	       "case", "wall_s", "cpu_s", "floor_s", "ratio", "peak_MiB",
-	       "tables_MiB", "p2m_ent", "iommu_ent", "descs", "flushes",
-	       "hcalls", "conts");
-	for (int i = 0; i < n; i++) {
-		const struct p2mk_physmap_counts *c = &r[i].counts;
-		double ratio = r[i].floor_seconds > 0
-		                   ? r[i].cpu_seconds / r[i].floor_seconds
-		                   : 0;
-		printf(
-		    "%-20s %8.3f %8.3f %8.4f %6.0fx %9.1f %9.1f %10llu %10llu "
-		    "%8llu %8llu %8llu %6llu\n",
-		    r[i].name, r[i].seconds, r[i].cpu_seconds,
-		    r[i].floor_seconds, ratio,
-		    (double)r[i].peak_rss / (1 << 20),
-		    (double)r[i].table_bytes / (1 << 20),
-		    (unsigned long long)c->p2m_entries,
-		    (unsigned long long)c->iommu_entries,
-		    (unsigned long long)c->descs,
-		    (unsigned long long)c->flushes,
-		    (unsigned long long)c->hypercalls,
-		    (unsigned long long)c->continuations);
-	}
-}
-
 static json_t *counts_json(const struct p2mk_physmap_counts *c)
 {
 	json_t *o = json_object();
@@ -411,7 +384,7 @@ static json_t *counts_json(const struct p2mk_physmap_counts *c)
 	return o;
 }
 
-static void print_json(const struct physmap_bench_result *r, int n)
+json_t *physmap_bench_record(const struct physmap_bench_result *r, int n)
 {
 	json_t *root = json_object();
 	for (int i = 0; i < n; i++) {
@@ -428,26 +401,5 @@ static void print_json(const struct physmap_bench_result *r, int n)
 		json_object_set_new(o, "counts", counts_json(&r[i].counts));
 		json_object_set_new(root, r[i].name, o);
 	}
-	char *s = json_dumps(root, JSON_INDENT(2));
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(root);
-}
-
-int physmap_bench_main(bool quick, bool json)
-{
-	struct physmap_bench_result r[PHYSMAP_BENCH_MAX];
-	const char *err = NULL;
-	int n = physmap_bench_run(quick, r, &err);
-	if (n < 0) {
-		fprintf(stderr, "p2mkit bench physmap: case %s failed\n",
-		        err ? err : "?");
-		return 1;
-	}
-	if (json)
-		print_json(r, n);
-	else
-		print_text(r, n);
-	return 0;
+	return root;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include <p2mkit/physmap.h>
 
 #ifdef __cplusplus
@@ -51,11 +53,12 @@ int physmap_bench_run(bool quick, struct physmap_bench_result *out,
                       const char **err);
 
 /**
- * physmap_bench_main() - `p2mkit bench physmap [--quick] [--json]`: run
- * and print (a table, or one JSON object keyed by case).  Returns the
- * exit status: 0 ok, 1 a case failed.
+ * physmap_bench_record() - the result record of @n cases: one object per
+ * case name with seconds, cpu_seconds, floor_seconds, peak_rss_bytes,
+ * table_bytes and counts.  `p2mkit bench physmap` renders it as text or
+ * prints it as JSON.  The caller owns the returned reference.
  */
-int physmap_bench_main(bool quick, bool json);
+json_t *physmap_bench_record(const struct physmap_bench_result *r, int n);
 
 #ifdef __cplusplus
 }

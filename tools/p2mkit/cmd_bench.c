@@ -141,7 +141,7 @@ const struct cli_form cli_form_bench_pt = {
     .text = bench_pt_text,
 };
 
-/* ---- bench physmap (bench/physmap_bench.c prints its own report) ------ */
+/* ---- bench physmap ----------------------------------------------------- */
 
 static const struct cli_opt bench_physmap_opts[] = {
     {.name = "quick",
@@ -152,14 +152,44 @@ static const struct cli_opt bench_physmap_opts[] = {
 static const struct cli_group bench_physmap_groups[] = {
     CLI_GROUP(bench_physmap_opts, 0), {NULL, 0, 0}};
 
+static void bench_physmap_text(struct rep_out *out, const json_t *rec)
+{
+	rep_printf(out,
+	           "%-21s %8s %8s %8s %7s %9s %9s %10s %10s %8s %8s %8s %6s\n",
+	           "case", "wall_s", "cpu_s", "floor_s", "ratio", "peak_MiB",
+	           "tables_MiB", "p2m_ent", "iommu_ent", "descs", "flushes",
+	           "hcalls", "conts");
+	const char *name;
+	const json_t *o;
+	json_object_foreach((json_t *)rec, name, o)
+	{
+		const json_t *c = rep_get(o, "counts");
+		double cpu = json_real_value(rep_get(o, "cpu_seconds"));
+		double floor = json_real_value(rep_get(o, "floor_seconds"));
+		rep_printf(out,
+		           "%-20s %8.3f %8.3f %8.4f %6.0fx %9.1f %9.1f %10lld "
+		           "%10lld %8lld %8lld %8lld %6lld\n",
+		           name, json_real_value(rep_get(o, "seconds")), cpu,
+		           floor, floor > 0 ? cpu / floor : 0,
+		           (double)rep_int(o, "peak_rss_bytes") / (1 << 20),
+		           (double)rep_int(o, "table_bytes") / (1 << 20),
+		           rep_int(c, "p2m_entries"),
+		           rep_int(c, "iommu_entries"), rep_int(c, "descs"),
+		           rep_int(c, "flushes"), rep_int(c, "hypercalls"),
+		           rep_int(c, "continuations"));
+	}
+}
+
 static int bench_physmap_run(struct cli_ctx *c, void *args)
 {
 	const bool *quick = args;
-	/* The report is printed by the benchmark itself, text or JSON; stdout
-	 * is still checked at exit. */
-	if (physmap_bench_main(*quick, c->json) != 0)
-		return cli_fail(c, CLI_EXIT_FAIL,
-		                "the benchmark could not run");
+	struct physmap_bench_result r[PHYSMAP_BENCH_MAX];
+	const char *err = NULL;
+	int n = physmap_bench_run(*quick, r, &err);
+	if (n < 0)
+		return cli_fail(c, CLI_EXIT_FAIL, "case %s failed",
+		                err ? err : "?");
+	cli_record(c, physmap_bench_record(r, n));
 	return CLI_EXIT_OK;
 }
 
@@ -182,4 +212,5 @@ const struct cli_form cli_form_bench_physmap = {
     .groups = bench_physmap_groups,
     .args_size = sizeof(bool),
     .run = bench_physmap_run,
+    .text = bench_physmap_text,
 };
